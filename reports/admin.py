@@ -1,0 +1,204 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html_join
+from import_export.admin import ImportExportModelAdmin
+from reversion.admin import VersionAdmin
+
+from sources.models import Footnote
+
+from . import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
+from .models import Country, Edition, OverviewFact, Profile, Report, Section, Topic, TreatyStatus
+from .resources import CountryResource, TopicResource, TreatyStatusResource
+
+
+@admin.register(Country)
+class CountryAdmin(ImportExportModelAdmin, VersionAdmin):
+    resource_classes = [CountryResource]
+    list_display = ["name", "iso_code", "region", "official_name", "profile_count"]
+    list_filter = ["region"]
+    search_fields = ["name", "official_name", "aliases", "iso_code"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(profile_count=Count("profiles"))
+
+    @admin.display(description="profiles", ordering="profile_count")
+    def profile_count(self, obj):
+        return obj.profile_count
+
+
+@admin.register(Topic)
+class TopicAdmin(ImportExportModelAdmin, VersionAdmin):
+    resource_classes = [TopicResource]
+    list_display = ["name", "position", "series"]
+    list_editable = ["position"]
+    list_filter = ["series"]
+    search_fields = ["name", "series"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Report)
+class ReportAdmin(VersionAdmin):
+    list_display = ["title", "series", "year", "state", "release_date", "edition_count"]
+    list_filter = ["state", "series", "year"]
+    search_fields = ["title", "series", "year"]
+    prepopulated_fields = {"series_slug": ["series"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(edition_count=Count("editions"))
+
+    @admin.display(description="editions", ordering="edition_count")
+    def edition_count(self, obj):
+        return obj.edition_count
+
+
+@admin.register(Profile)
+class ProfileAdmin(VersionAdmin):
+    list_display = ["country", "topic", "region", "edition_count"]
+    list_filter = ["topic", "country__region"]
+    list_select_related = ["country", "topic"]
+    search_fields = ["country__name", "country__aliases", "topic__name"]
+    autocomplete_fields = ["country", "topic"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(edition_count=Count("editions"))
+
+    @admin.display(description="region", ordering="country__region")
+    def region(self, obj):
+        return obj.country.region
+
+    @admin.display(description="editions", ordering="edition_count")
+    def edition_count(self, obj):
+        return obj.edition_count
+
+
+class OverviewFactInline(admin.TabularInline):
+    model = OverviewFact
+    extra = 0
+    fields = ["position", "label", "value"]
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    extra = 0
+    fields = ["position", "heading", "body"]
+
+
+class FootnoteInline(admin.TabularInline):
+    model = Footnote
+    extra = 0
+    fields = ["number", "text", "cited_sources"]
+    readonly_fields = ["cited_sources"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("citations__source")
+
+    @admin.display(description="sources")
+    def cited_sources(self, footnote):
+        if footnote.pk is None:
+            return "—"
+        return (
+            format_html_join(
+                "",
+                "<div><a href='{}'>{}</a>{}</div>",
+                (
+                    (
+                        reverse("admin:sources_source_change", args=[c.source_id]),
+                        c.source,
+                        f", {c.locator}" if c.locator else "",
+                    )
+                    for c in footnote.citations.all()
+                ),
+            )
+            or "—"
+        )
+
+
+@admin.register(Edition)
+class EditionAdmin(VersionAdmin):
+    list_display = [
+        "profile",
+        "state",
+        "last_updated",
+        "last_updated_precision",
+        "report",
+        "updated_at",
+    ]
+    list_filter = [
+        "state",
+        "profile__topic",
+        "profile__country__region",
+        "report__year",
+        "last_updated_precision",
+    ]
+    list_select_related = ["profile__country", "profile__topic", "report"]
+    search_fields = ["profile__country__name", "profile__topic__name", "summary"]
+    autocomplete_fields = ["profile", "report", "based_on"]
+    date_hierarchy = "last_updated"
+    # States change only through the editorial workflow, never by editing the field.
+    readonly_fields = ["state", "version", "created_by", "created_at", "updated_at", "published_at"]
+    fieldsets = [
+        (None, {"fields": ["profile", "report", "state", "summary"]}),
+        ("Last updated", {"fields": ["last_updated", "last_updated_precision"]}),
+        (
+            "Record",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "based_on",
+                    "publish_at",
+                    "published_at",
+                    "imported_from",
+                    "version",
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                ],
+            },
+        ),
+    ]
+    inlines = [OverviewFactInline, SectionInline, FootnoteInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("profile__country", "profile__topic", "report")
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+
+class EditionContentAdmin(VersionAdmin):
+    list_select_related = ["edition__profile__country", "edition__profile__topic"]
+    list_filter = ["edition__state", "edition__profile__topic", "edition__profile__country__region"]
+    autocomplete_fields = ["edition"]
+
+
+@admin.register(Section)
+class SectionAdmin(EditionContentAdmin):
+    list_display = ["heading", "position", "edition"]
+    search_fields = ["heading", "body", "edition__profile__country__name"]
+
+
+@admin.register(OverviewFact)
+class OverviewFactAdmin(EditionContentAdmin):
+    list_display = ["label", "value", "edition"]
+    search_fields = ["label", "value", "edition__profile__country__name"]
+
+
+@admin.register(TreatyStatus)
+class TreatyStatusAdmin(ImportExportModelAdmin, VersionAdmin):
+    resource_classes = [TreatyStatusResource]
+    list_display = ["country", "treaty", "status", "signed_on", "consent_on", "consent_by"]
+    list_filter = ["treaty", "status", "country__region"]
+    list_select_related = ["country"]
+    search_fields = ["country__name", "note"]
+    autocomplete_fields = ["country"]

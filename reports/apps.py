@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    verbose_name = "Reports and profiles"
+
+    def ready(self):
+        from . import revisions  # noqa: F401  (registers models with django-reversion)

@@ -1,0 +1,358 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+class Country(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    iso_code = models.CharField(
+        "ISO code",
+        max_length=3,
+        blank=True,
+        help_text="ISO 3166-1 alpha-3; empty for areas that are not states.",
+    )
+    official_name = models.CharField(max_length=200, blank=True)
+    region = models.CharField(max_length=80, blank=True, db_index=True)
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other names used in archive documents, one per line (e.g. Kyrgyz Republic).",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iso_code"], condition=~Q(iso_code=""), name="country_iso_code_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("public:country", args=[self.slug])
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    series = models.CharField(
+        max_length=120, blank=True, help_text="The monitor series that publishes this topic."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+class Report(models.Model):
+    class State(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        RELEASED = "released", "Released"
+
+    series = models.CharField(max_length=120, help_text="e.g. Landmine Monitor")
+    series_slug = models.SlugField(max_length=120)
+    year = models.PositiveSmallIntegerField()
+    title = models.CharField(
+        max_length=200, blank=True, help_text="Defaults to “Series Report Year”."
+    )
+    release_date = models.DateField(null=True, blank=True)
+    scheduled_release_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PLANNED)
+
+    class Meta:
+        ordering = ["-year", "series"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="report_series_year_unique"),
+            models.CheckConstraint(
+                condition=Q(state__in=["planned", "in_progress", "released"]),
+                name="report_state_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.series_slug:
+            self.series_slug = slugify(self.series)
+        if not self.title:
+            self.title = f"{self.series} Report {self.year}"
+        super().save(*args, **kwargs)
+
+
+class Profile(models.Model):
+    """A country's profile on one topic: the stable identity behind its yearly editions."""
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="profiles")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="profiles")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["country__name", "topic__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "topic"], name="profile_country_topic_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country} — {self.topic}"
+
+    def get_absolute_url(self):
+        return reverse("public:profile", args=[self.country.slug, self.topic.slug])
+
+
+class EditionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(state=Edition.State.PUBLISHED)
+
+    def open(self):
+        return self.filter(state__in=Edition.OPEN_STATES)
+
+
+class Edition(models.Model):
+    """One dated version of a profile's content.
+
+    Copy-on-write: a published edition is frozen and changes start a new draft copied from it.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+        SUPERSEDED = "superseded", "Superseded"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Precision(models.TextChoices):
+        DAY = "day", "Day"
+        YEAR = "year", "Year only"
+
+    OPEN_STATES = (State.DRAFT, State.IN_REVIEW, State.CHANGES_REQUESTED, State.APPROVED)
+    EDITABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED)
+    FROZEN_STATES = (State.PUBLISHED, State.SUPERSEDED)
+
+    profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="editions")
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="editions", null=True, blank=True
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    last_updated = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Shown as “Last updated”. Publishing sets it to the publication date if empty.",
+    )
+    last_updated_precision = models.CharField(
+        max_length=4, choices=Precision.choices, default=Precision.DAY
+    )
+    summary = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped on every save; a form holding an older value is stale."
+    )
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="derived_editions"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    publish_at = models.DateTimeField(
+        null=True, blank=True, help_text="Scheduled publication time of an approved edition."
+    )
+    imported_from = models.CharField(max_length=255, blank=True)
+
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_updated", "-id"]
+        get_latest_by = "last_updated"
+        indexes = [models.Index(fields=["state", "-last_updated"], name="edition_state_updated")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile"],
+                condition=Q(state__in=["draft", "in_review", "changes_requested", "approved"]),
+                name="edition_one_open_per_profile",
+            ),
+            models.UniqueConstraint(
+                fields=["profile"],
+                condition=Q(state="published"),
+                name="edition_one_published_per_profile",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    state__in=[
+                        "draft",
+                        "in_review",
+                        "changes_requested",
+                        "approved",
+                        "published",
+                        "superseded",
+                        "withdrawn",
+                    ]
+                ),
+                name="edition_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_updated_precision__in=["day", "year"]),
+                name="edition_precision_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="published") | Q(published_at__isnull=False),
+                name="edition_published_has_time",
+            ),
+        ]
+        permissions = [
+            ("submit_edition", "Can submit an edition for review"),
+            ("review_edition", "Can approve an edition or request changes"),
+            ("publish_edition", "Can publish, schedule and withdraw editions"),
+            ("import_archive", "Can import legacy archive documents"),
+        ]
+
+    def __str__(self):
+        return f"{self.profile} ({self.last_updated_display or self.get_state_display()})"
+
+    @property
+    def is_editable(self):
+        return self.state in self.EDITABLE_STATES
+
+    @property
+    def is_frozen(self):
+        return self.state in self.FROZEN_STATES
+
+    @property
+    def last_updated_display(self):
+        if self.last_updated is None:
+            return ""
+        if self.last_updated_precision == self.Precision.YEAR:
+            return str(self.last_updated.year)
+        return f"{self.last_updated.day} {self.last_updated:%B %Y}"
+
+    def clean(self):
+        super().clean()
+        if self.last_updated and self.last_updated_precision == self.Precision.YEAR:
+            self.last_updated = self.last_updated.replace(month=1, day=1)
+
+
+class EditionContent(models.Model):
+    """Rows that belong to an edition's content: they freeze with it."""
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        edition = getattr(self, "edition", None)
+        if edition is not None and edition.is_frozen:
+            raise ValidationError("A published edition never changes; start a new draft instead.")
+
+
+class OverviewFact(EditionContent):
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="overview_facts")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=255)
+    value = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["edition", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "position"], name="overviewfact_position_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.value}"
+
+
+class Section(EditionContent):
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField()
+    heading = models.CharField(max_length=255, blank=True)
+    body = models.TextField(
+        blank=True, help_text="Paragraphs separated by a blank line; footnote markers as [n]."
+    )
+
+    class Meta:
+        ordering = ["edition", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "position"], name="section_position_unique"),
+        ]
+
+    def __str__(self):
+        return self.heading or f"Section {self.position}"
+
+
+class TreatyStatus(models.Model):
+    class Treaty(models.TextChoices):
+        MINE_BAN_TREATY = "mbt", "Mine Ban Treaty"
+        CLUSTER_MUNITIONS = "ccm", "Convention on Cluster Munitions"
+        CCW = "ccw", "Convention on Conventional Weapons"
+
+    class Status(models.TextChoices):
+        STATE_PARTY = "state_party", "State Party"
+        SIGNATORY = "signatory", "Signatory"
+        NOT_PARTY = "not_party", "Not a State Party"
+
+    class Consent(models.TextChoices):
+        RATIFICATION = "ratification", "Ratification"
+        ACCESSION = "accession", "Accession"
+
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="treaty_statuses")
+    treaty = models.CharField(max_length=3, choices=Treaty.choices)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    signed_on = models.DateField("signature date", null=True, blank=True)
+    consent_on = models.DateField("ratification or accession date", null=True, blank=True)
+    consent_by = models.CharField("joined by", max_length=12, choices=Consent.choices, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["country__name", "treaty"]
+        verbose_name_plural = "treaty statuses"
+        constraints = [
+            models.UniqueConstraint(fields=["country", "treaty"], name="treatystatus_unique"),
+            models.CheckConstraint(
+                condition=Q(treaty__in=["mbt", "ccm", "ccw"]), name="treatystatus_treaty_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["state_party", "signatory", "not_party"]),
+                name="treatystatus_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="not_party") | Q(consent_on__isnull=True),
+                name="treatystatus_not_party_has_no_consent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country}: {self.get_treaty_display()} — {self.get_status_display()}"

@@ -1,0 +1,108 @@
+from django.db import models
+from django.db.models import Q
+
+from reports.models import EditionContent
+
+
+class Source(models.Model):
+    """One cited item in the shared bibliography, cited from any number of footnotes."""
+
+    class Kind(models.TextChoices):
+        LETTER = "letter", "Letter"
+        INTERVIEW = "interview", "Interview"
+        STATEMENT = "statement", "Statement"
+        RESOLUTION = "resolution", "UN resolution"
+        MEDIA = "media", "Media report"
+        REPORT = "report", "Report"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    title = models.TextField(help_text="The source as described in footnotes.")
+    author = models.CharField("author or body", max_length=255, blank=True)
+    date = models.DateField(null=True, blank=True)
+    reference_number = models.CharField(max_length=120, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+    report = models.ForeignKey(
+        "reports.Report",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="citing_sources",
+        help_text="Set when the source is an earlier Monitor report.",
+    )
+    identity_key = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Normalised identity used to recognise the same source when importing.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identity_key"],
+                condition=~Q(identity_key=""),
+                name="source_identity_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "letter",
+                        "interview",
+                        "statement",
+                        "resolution",
+                        "media",
+                        "report",
+                        "other",
+                    ]
+                ),
+                name="source_kind_valid",
+            ),
+        ]
+        permissions = [("merge_source", "Can merge two sources")]
+
+    def __str__(self):
+        return self.title if len(self.title) <= 120 else f"{self.title[:117]}…"
+
+
+class Footnote(EditionContent):
+    edition = models.ForeignKey(
+        "reports.Edition", on_delete=models.CASCADE, related_name="footnotes"
+    )
+    number = models.PositiveIntegerField()
+    text = models.TextField(help_text="The note as printed.")
+    sources = models.ManyToManyField(Source, through="Citation", related_name="footnotes")
+
+    class Meta:
+        ordering = ["edition", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "number"], name="footnote_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"[{self.number}] {self.text[:80]}"
+
+    @property
+    def is_ibid(self):
+        return self.text.strip().lower().startswith("ibid")
+
+
+class Citation(models.Model):
+    """Links a footnote to one source it cites, with where in the source (a locator)."""
+
+    footnote = models.ForeignKey(Footnote, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    position = models.PositiveSmallIntegerField(default=0)
+    locator = models.CharField(max_length=120, blank=True, help_text="e.g. p. 862")
+
+    class Meta:
+        ordering = ["footnote", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["footnote", "position"], name="citation_position_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source}{', ' + self.locator if self.locator else ''}"

@@ -1,0 +1,132 @@
+"""Small builders for test data: each returns saved objects with sensible defaults."""
+
+import datetime
+import itertools
+
+from django.utils import timezone
+
+from reports.models import (
+    Country,
+    Edition,
+    OverviewFact,
+    Profile,
+    Report,
+    Section,
+    Topic,
+    TreatyStatus,
+)
+from sources.models import Citation, Footnote, Source
+
+_counter = itertools.count(1)
+
+
+def unique(prefix):
+    return f"{prefix} {next(_counter)}"
+
+
+def make_country(name=None, **fields):
+    return Country.objects.create(name=name or unique("Country"), **fields)
+
+
+def make_topic(name=None, **fields):
+    return Topic.objects.create(name=name or unique("Topic"), **fields)
+
+
+def make_report(series="Landmine Monitor", year=None, **fields):
+    return Report.objects.create(series=series, year=year or 1900 + next(_counter), **fields)
+
+
+def make_profile(country=None, topic=None):
+    return Profile.objects.create(country=country or make_country(), topic=topic or make_topic())
+
+
+def make_source(title=None, **fields):
+    return Source.objects.create(title=title or unique("Letter from the Ministry"), **fields)
+
+
+def make_edition(
+    profile=None,
+    state=Edition.State.DRAFT,
+    sections=(("Policy", "The State has not acceded to the treaty.[1]"),),
+    footnotes=(("Letter from the Ministry of Foreign Affairs, 30 April 2010.",),),
+    overview=(("Mine Ban Treaty status", "Not a State Party"),),
+    **fields,
+):
+    """An edition with its content; each footnote is (text, *sources) and cites new sources
+    when none are given."""
+    if state in (Edition.State.PUBLISHED, Edition.State.SUPERSEDED):
+        fields.setdefault("published_at", timezone.now())
+        fields.setdefault("last_updated", datetime.date(2019, 12, 18))
+    edition = Edition.objects.create(profile=profile or make_profile(), state=state, **fields)
+    for position, (label, value) in enumerate(overview, start=1):
+        OverviewFact.objects.create(edition=edition, position=position, label=label, value=value)
+    for position, (heading, body) in enumerate(sections, start=1):
+        Section.objects.create(edition=edition, position=position, heading=heading, body=body)
+    for number, (text, *cited) in enumerate(footnotes, start=1):
+        footnote = Footnote.objects.create(edition=edition, number=number, text=text)
+        for position, source in enumerate(cited or [make_source(text)]):
+            Citation.objects.create(footnote=footnote, source=source, position=position)
+    return edition
+
+
+def make_treaty_status(country=None, treaty=TreatyStatus.Treaty.MINE_BAN_TREATY, **fields):
+    fields.setdefault("status", TreatyStatus.Status.NOT_PARTY)
+    return TreatyStatus.objects.create(country=country or make_country(), treaty=treaty, **fields)
+
+
+def make_many(count):
+    """`count` rows of every editorial model, built in bulk, for query-count tests."""
+    tag = next(_counter)
+    countries = Country.objects.bulk_create(
+        Country(name=f"Bulk country {tag}-{i}", slug=f"bulk-country-{tag}-{i}", region=f"R{i % 5}")
+        for i in range(count)
+    )
+    topics = Topic.objects.bulk_create(
+        Topic(name=f"Bulk topic {tag}-{i}", slug=f"bulk-topic-{tag}-{i}", position=i)
+        for i in range(count)
+    )
+    reports = Report.objects.bulk_create(
+        Report(
+            series=f"Bulk series {tag}",
+            series_slug=f"bulk-series-{tag}",
+            year=2000 + i,
+            title=f"Bulk report {tag}-{i}",
+        )
+        for i in range(count)
+    )
+    profiles = Profile.objects.bulk_create(
+        Profile(country=country, topic=topic)
+        for country, topic in zip(countries, topics, strict=True)
+    )
+    now = timezone.now()
+    editions = Edition.objects.bulk_create(
+        Edition(
+            profile=profile,
+            report=report,
+            state=Edition.State.PUBLISHED,
+            published_at=now,
+            last_updated=datetime.date(2020, 1, 1),
+        )
+        for profile, report in zip(profiles, reports, strict=True)
+    )
+    Section.objects.bulk_create(
+        Section(edition=edition, position=1, heading="Policy", body="Text.[1]")
+        for edition in editions
+    )
+    OverviewFact.objects.bulk_create(
+        OverviewFact(edition=edition, position=1, label="Status", value="Not a State Party")
+        for edition in editions
+    )
+    footnotes = Footnote.objects.bulk_create(
+        Footnote(edition=edition, number=1, text="Letter.") for edition in editions
+    )
+    sources = Source.objects.bulk_create(
+        Source(title=f"Bulk source {tag}-{i}", report=report) for i, report in enumerate(reports)
+    )
+    Citation.objects.bulk_create(
+        Citation(footnote=footnote, source=source)
+        for footnote, source in zip(footnotes, sources, strict=True)
+    )
+    TreatyStatus.objects.bulk_create(
+        TreatyStatus(country=country, treaty="mbt", status="not_party") for country in countries
+    )

@@ -1,0 +1,98 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+
+from monitor.roles import EDITOR, PUBLISHER, RESEARCHER
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username, role=None, *, staff=True, superuser=False):
+        user = django_user_model.objects.create_user(
+            username=username,
+            password="pass",
+            email=f"{username}@example.org",
+            is_staff=staff,
+            is_superuser=superuser,
+        )
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def researcher(make_user):
+    return make_user("researcher", RESEARCHER)
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user("editor", EDITOR)
+
+
+@pytest.fixture
+def publisher(make_user):
+    return make_user("publisher", PUBLISHER)
+
+
+@pytest.fixture
+def staff_without_role(make_user):
+    return make_user("bystander")
+
+
+@pytest.fixture
+def superuser(make_user):
+    return make_user("root", superuser=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium through playwright; required under CI, skipped elsewhere."""
+    reason = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        reason = "the playwright package is not installed"
+    if reason is None and not shutil.which(CHROMIUM):
+        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
+    if reason:
+        if IN_CI:
+            pytest.fail(f"Browser tests are required under CI: {reason}")
+        pytest.skip(f"Browser test skipped: {reason}")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
+    # under a loop unless told it is safe, which it is here (the loop is playwright's).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

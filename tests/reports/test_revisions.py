@@ -1,0 +1,98 @@
+"""Every save of editorial content is a django-reversion revision holding the whole edition."""
+
+import pytest
+import reversion
+from django.contrib.contenttypes.models import ContentType
+from reversion.models import Version
+
+from reports.models import Edition, OverviewFact, Section
+from sources.models import Citation, Footnote
+from tests.builders import make_edition
+
+pytestmark = pytest.mark.django_db
+
+
+def versioned_models(revision):
+    return {
+        ContentType.objects.get_for_id(v.content_type_id).model_class()
+        for v in revision.version_set.all()
+    }
+
+
+def test_one_revision_captures_edition_sections_footnotes_and_citations(researcher):
+    edition = make_edition(
+        sections=[("Policy", "Text.[1]"), ("Use", "More.[2]")],
+        footnotes=[("Letter one.",), ("Letter two.",)],
+    )
+    with reversion.create_revision():
+        reversion.set_user(researcher)
+        reversion.set_comment("Edited the summary")
+        edition.summary = "Key developments"
+        edition.save()
+
+    version = Version.objects.get_for_object(edition).get()
+    revision = version.revision
+    assert revision.user == researcher
+    assert revision.comment == "Edited the summary"
+    assert versioned_models(revision) == {Edition, Section, OverviewFact, Footnote, Citation}
+    assert (
+        revision.version_set.filter(content_type=ContentType.objects.get_for_model(Section)).count()
+        == 2
+    )
+    assert (
+        revision.version_set.filter(
+            content_type=ContentType.objects.get_for_model(Citation)
+        ).count()
+        == 2
+    )
+
+
+def test_revision_restores_a_section_text(researcher):
+    edition = make_edition(sections=[("Policy", "Original text.")])
+    with reversion.create_revision():
+        edition.save()
+    section = edition.sections.get()
+    section.body = "Rewritten."
+    section.save()
+
+    Version.objects.get_for_object(edition).get().revision.revert()
+
+    section.refresh_from_db()
+    assert section.body == "Original text."
+
+
+def test_saving_an_edition_in_the_admin_records_a_revision_with_its_author(client, researcher):
+    edition = make_edition()
+    client.force_login(researcher)
+    url = f"/admin/reports/edition/{edition.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if name in form.fields and not isinstance(value, list)
+    }
+    data.update(management_forms(client.get(url).context))
+    data["summary"] = "Key developments since May 2003: none."
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context.get("errors")
+
+    revision = Version.objects.get_for_object(edition).get().revision
+    assert revision.user == researcher
+    assert Section in versioned_models(revision)
+
+
+def management_forms(context):
+    """The inline formsets' current rows as POST data, unchanged."""
+    data = {}
+    for inline in context["inline_admin_formsets"]:
+        formset = inline.formset
+        prefix = formset.prefix
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(formset.forms))
+        data[f"{prefix}-INITIAL_FORMS"] = str(formset.initial_form_count())
+        for index, form in enumerate(formset.forms):
+            for name, field in form.fields.items():
+                value = form.initial.get(name, field.initial)
+                if hasattr(value, "pk"):
+                    value = value.pk
+                data[f"{prefix}-{index}-{name}"] = "" if value is None else value
+    return data
