@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from import_export.admin import ImportExportModelAdmin
 from reversion.admin import VersionAdmin
@@ -18,6 +20,9 @@ class SourceAdmin(ImportExportModelAdmin, VersionAdmin):
     search_fields = ["title", "author", "reference_number", "identity_key"]
     autocomplete_fields = ["report"]
     date_hierarchy = "date"
+    formfield_overrides = {
+        models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
+    }
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_count=Count("citations"))

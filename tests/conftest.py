@@ -3,9 +3,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 
-from monitor.roles import EDITOR, PUBLISHER, RESEARCHER
+from monitor.roles import EDITOR, PUBLISHER, RESEARCHER, sync_roles
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -13,7 +14,14 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
-def make_user(django_user_model):
+def roles(db):
+    """The role groups; transactional tests flush the ones the data migration made."""
+    if not Group.objects.filter(name=RESEARCHER).exists():
+        sync_roles(apps)
+
+
+@pytest.fixture
+def make_user(django_user_model, roles):
     def make(username, role=None, *, staff=True, superuser=False):
         user = django_user_model.objects.create_user(
             username=username,

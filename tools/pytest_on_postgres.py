@@ -13,7 +13,8 @@ url = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/mo
 required = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 try:
-    psycopg.connect(url, connect_timeout=3).close()
+    # The tests create their own database (test_<name>), so reaching the server is enough.
+    psycopg.connect(url, dbname="postgres", connect_timeout=3).close()
 except psycopg.Error as exc:
     reason = f"PostgreSQL at {url} is unreachable: {str(exc).strip()}"
     if required:

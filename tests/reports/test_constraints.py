@@ -66,7 +66,7 @@ def test_unknown_edition_state_is_refused():
 
 
 def test_unknown_date_precision_is_refused():
-    refused(lambda: Edition.objects.create(profile=make_profile(), last_updated_precision="month"))
+    refused(lambda: Edition.objects.create(profile=make_profile(), last_updated_precision="week"))
 
 
 def test_published_edition_records_when_it_was_published():

@@ -1,0 +1,144 @@
+"""Every admin page loads for a role that may see it, is refused to one that may not, and
+every changelist runs the same number of queries however many rows it shows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reports.models import (
+    Country,
+    Edition,
+    OverviewFact,
+    Profile,
+    Report,
+    Section,
+    Topic,
+    TreatyStatus,
+)
+from sources.models import Citation, Footnote, Source
+from tests.builders import make_edition, make_many, make_treaty_status
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_MODELS = [
+    Country,
+    Topic,
+    Report,
+    Profile,
+    Edition,
+    Section,
+    OverviewFact,
+    TreatyStatus,
+    Source,
+    Footnote,
+    Citation,
+]
+
+
+def changelist(model):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def change_page(obj):
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+
+
+@pytest.fixture
+def one_of_each():
+    edition = make_edition(state=Edition.State.PUBLISHED)
+    make_treaty_status(country=edition.profile.country)
+    footnote = edition.footnotes.get()
+    return {
+        Country: edition.profile.country,
+        Topic: edition.profile.topic,
+        Report: Report.objects.create(series="Landmine Monitor", year=2004),
+        Profile: edition.profile,
+        Edition: edition,
+        Section: edition.sections.get(),
+        OverviewFact: edition.overview_facts.get(),
+        TreatyStatus: TreatyStatus.objects.get(),
+        Source: footnote.sources.get(),
+        Footnote: footnote,
+        Citation: footnote.citations.get(),
+    }
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("role", ["researcher", "editor", "publisher", "superuser"])
+def test_every_role_sees_every_editorial_changelist_and_change_page(
+    client, request, one_of_each, model, role
+):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(changelist(model)).status_code == 200
+    response = client.get(change_page(one_of_each[model]))
+    assert response.status_code == 200
+    assert response.context["original"] == one_of_each[model]
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m.__name__)
+def test_staff_without_a_role_is_refused(client, staff_without_role, one_of_each, model):
+    client.force_login(staff_without_role)
+    assert client.get(changelist(model)).status_code == 403
+    assert client.get(change_page(one_of_each[model])).status_code == 403
+
+
+def test_anonymous_users_are_sent_to_the_login_page(client, one_of_each):
+    response = client.get(changelist(Edition))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("model", [Country, Topic, TreatyStatus, Report], ids=lambda m: m.__name__)
+def test_researcher_may_view_but_not_change_reference_data(client, researcher, one_of_each, model):
+    client.force_login(researcher)
+    response = client.get(change_page(one_of_each[model]))
+    assert response.status_code == 200
+    assert not response.context["has_change_permission"]
+    assert client.post(change_page(one_of_each[model]), {}).status_code == 403
+
+
+def test_researcher_cannot_reach_user_accounts(client, researcher):
+    client.force_login(researcher)
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_editor_may_change_reference_data(client, editor, one_of_each):
+    client.force_login(editor)
+    response = client.get(change_page(one_of_each[Country]))
+    assert response.context["has_change_permission"]
+
+
+def test_edition_page_shows_each_footnote_with_its_sources(client, editor):
+    edition = make_edition(
+        footnotes=[("Letter 011-14/809 from the Ministry of Foreign Affairs, 30 April 2010.",)]
+    )
+    client.force_login(editor)
+    response = client.get(change_page(edition))
+    source = edition.footnotes.get().sources.get()
+    assert reverse("admin:sources_source_change", args=[source.pk]) in response.text
+    assert "Letter 011-14/809 from the Ministry" in response.text
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m.__name__)
+def test_changelist_query_count_does_not_grow_with_rows(
+    client, superuser, model, django_assert_max_num_queries
+):
+    client.force_login(superuser)
+    make_many(1)
+    with_one, response = count_queries(client, changelist(model))
+    assert response.context["cl"].result_count >= 1
+
+    make_many(199)
+    with django_assert_max_num_queries(with_one):
+        response = client.get(changelist(model))
+    assert response.context["cl"].result_count >= 200
+    assert len(response.context["cl"].result_list) >= 100
