@@ -1,3 +1,6 @@
+import contextlib
+import contextvars
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -126,6 +129,38 @@ class Profile(models.Model):
         return reverse("public:profile", args=[self.country.slug, self.topic.slug])
 
 
+class FrozenEdition(Exception):
+    """Raised when code tries to change a published or superseded edition or its content."""
+
+
+_importing = contextvars.ContextVar("monitor_importing", default=False)
+
+
+@contextlib.contextmanager
+def importing():
+    """Allow writing content rows of published/superseded editions inside this block.
+
+    The escape hatch for importers, fixtures and test builders that create an edition in a
+    published state and then its sections, footnotes and citations. Everything else goes through
+    reports.workflow (start a draft, publish). Queryset-level bulk_create/update/delete never
+    call save() and are not checked: keep them to importers and the workflow.
+    """
+    token = _importing.set(True)
+    try:
+        yield
+    finally:
+        _importing.reset(token)
+
+
+def _edition_frozen_in_db(edition_id):
+    if edition_id is None or _importing.get():
+        return False
+    return Edition._base_manager.filter(pk=edition_id, state__in=Edition.FROZEN_STATES).exists()
+
+
+FROZEN_MESSAGE = "A published edition never changes; start a new draft instead."
+
+
 class EditionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=Edition.State.PUBLISHED)
@@ -176,6 +211,14 @@ class Edition(models.Model):
     )
     based_on = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="derived_editions"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who last submitted it for review (nobody approves their own submission).",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -263,6 +306,43 @@ class Edition(models.Model):
         if self.last_updated and self.last_updated_precision == self.Precision.YEAR:
             self.last_updated = self.last_updated.replace(month=1, day=1)
 
+    def save(self, *args, **kwargs):
+        # A stored published/superseded edition never changes through save(); the workflow
+        # moves it on (superseded, withdrawn) with a narrow queryset update.
+        if not self._state.adding and _edition_frozen_in_db(self.pk):
+            raise FrozenEdition(FROZEN_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if _edition_frozen_in_db(self.pk):
+            raise FrozenEdition("A published edition cannot be deleted; withdraw it instead.")
+        return super().delete(*args, **kwargs)
+
+
+class EditionEvent(models.Model):
+    """One step of the editorial workflow: who moved an edition from which state to which."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30)
+    from_state = models.CharField(max_length=20, choices=Edition.State.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=Edition.State.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(db_index=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["edition", "-at"], name="editionevent_edition_at")]
+
+    def __str__(self):
+        return f"{self.edition_id}: {self.from_state or '—'} → {self.to_state} ({self.action})"
+
 
 class EditionContent(models.Model):
     """Rows that belong to an edition's content: they freeze with it."""
@@ -274,7 +354,17 @@ class EditionContent(models.Model):
         super().clean()
         edition = getattr(self, "edition", None)
         if edition is not None and edition.is_frozen:
-            raise ValidationError("A published edition never changes; start a new draft instead.")
+            raise ValidationError(FROZEN_MESSAGE)
+
+    def save(self, *args, **kwargs):
+        if _edition_frozen_in_db(self.edition_id):
+            raise FrozenEdition(FROZEN_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if _edition_frozen_in_db(self.edition_id):
+            raise FrozenEdition(FROZEN_MESSAGE)
+        return super().delete(*args, **kwargs)
 
 
 class OverviewFact(EditionContent):

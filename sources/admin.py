@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.db import models
 from django.db.models import Count
 from import_export.admin import ImportExportModelAdmin
@@ -7,12 +8,27 @@ from reversion.admin import VersionAdmin
 
 from reports import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
 
-from .models import Citation, Footnote, Source
+from .merge import MergeRefused, merge_sources
+from .models import Citation, Footnote, Source, SourceAlias
 from .resources import SourceResource
+
+
+class SourceAliasInline(admin.TabularInline):
+    model = SourceAlias
+    extra = 0
+    fields = ["identity_key"]
+    readonly_fields = ["identity_key"]
+    can_delete = False
+    verbose_name_plural = "identities merged into this source"
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Source)
 class SourceAdmin(ImportExportModelAdmin, VersionAdmin):
+    actions = ["merge_selected"]
+    inlines = [SourceAliasInline]
     resource_classes = [SourceResource]
     list_display = ["__str__", "kind", "author", "date", "reference_number", "citation_count"]
     list_filter = ["kind", "report__year"]
@@ -30,6 +46,41 @@ class SourceAdmin(ImportExportModelAdmin, VersionAdmin):
     @admin.display(description="citations", ordering="citation_count")
     def citation_count(self, obj):
         return obj.citation_count
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm("sources.merge_source")
+
+    @admin.action(description="Merge selected sources", permissions=["merge"])
+    def merge_selected(self, request, queryset):
+        sources = list(queryset.order_by("-citation_count", "pk"))
+        keep_id = request.POST.get("keep")
+        if keep_id is None:
+            return TemplateResponse(
+                request,
+                "admin/sources/source/merge.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Merge sources",
+                    "sources": sources,
+                    "opts": self.model._meta,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        keep = next((source for source in sources if str(source.pk) == keep_id), None)
+        if keep is None:
+            self.message_user(request, "Choose which source to keep.", messages.ERROR)
+            return None
+        try:
+            keep, moved = merge_sources(keep, sources, actor=request.user)
+        except MergeRefused as refused:
+            self.message_user(request, str(refused), messages.ERROR)
+            return None
+        self.message_user(
+            request,
+            f"Merged {len(sources) - 1} source(s) into “{keep}”; {moved} citation(s) moved.",
+            messages.SUCCESS,
+        )
+        return None
 
 
 class CitationInline(admin.TabularInline):

@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
-from reports.models import EditionContent
+from reports.models import FROZEN_MESSAGE, Edition, EditionContent, FrozenEdition, _importing
 
 
 class Source(models.Model):
@@ -106,3 +106,33 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"{self.source}{', ' + self.locator if self.locator else ''}"
+
+    def _refuse_if_frozen(self):
+        if self.footnote_id is None or _importing.get():
+            return
+        if Edition._base_manager.filter(
+            footnotes=self.footnote_id, state__in=Edition.FROZEN_STATES
+        ).exists():
+            raise FrozenEdition(FROZEN_MESSAGE)
+
+    def save(self, *args, **kwargs):
+        self._refuse_if_frozen()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_frozen()
+        return super().delete(*args, **kwargs)
+
+
+class SourceAlias(models.Model):
+    """An identity that now means another source, kept when sources are merged so that later
+    imports citing the merged-away source find the one that remains."""
+
+    identity_key = models.CharField(max_length=500, unique=True)
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta:
+        verbose_name_plural = "source aliases"
+
+    def __str__(self):
+        return self.identity_key

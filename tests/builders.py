@@ -14,6 +14,7 @@ from reports.models import (
     Section,
     Topic,
     TreatyStatus,
+    importing,
 )
 from sources.models import Citation, Footnote, Source
 
@@ -58,14 +59,17 @@ def make_edition(
         fields.setdefault("published_at", timezone.now())
         fields.setdefault("last_updated", datetime.date(2019, 12, 18))
     edition = Edition.objects.create(profile=profile or make_profile(), state=state, **fields)
-    for position, (label, value) in enumerate(overview, start=1):
-        OverviewFact.objects.create(edition=edition, position=position, label=label, value=value)
-    for position, (heading, body) in enumerate(sections, start=1):
-        Section.objects.create(edition=edition, position=position, heading=heading, body=body)
-    for number, (text, *cited) in enumerate(footnotes, start=1):
-        footnote = Footnote.objects.create(edition=edition, number=number, text=text)
-        for position, source in enumerate(cited or [make_source(text)]):
-            Citation.objects.create(footnote=footnote, source=source, position=position)
+    with importing():  # a published fixture's content is written along with it
+        for position, (label, value) in enumerate(overview, start=1):
+            OverviewFact.objects.create(
+                edition=edition, position=position, label=label, value=value
+            )
+        for position, (heading, body) in enumerate(sections, start=1):
+            Section.objects.create(edition=edition, position=position, heading=heading, body=body)
+        for number, (text, *cited) in enumerate(footnotes, start=1):
+            footnote = Footnote.objects.create(edition=edition, number=number, text=text)
+            for position, source in enumerate(cited or [make_source(text)]):
+                Citation.objects.create(footnote=footnote, source=source, position=position)
     return edition
 
 

@@ -1,0 +1,232 @@
+"""Readable word-level comparison of two states of an edition.
+
+A state is a Snapshot, taken from a saved edition or from a django-reversion revision, so any
+two revisions and any two editions of a profile compare the same way: summary, overview (by
+label), sections (matched by heading, so a moved section is recognised as moved) and
+footnotes (by number), each added, removed, changed, moved or unchanged.
+"""
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from sources.models import Footnote
+
+from .models import Edition, OverviewFact, Section
+
+TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
+
+
+@dataclass
+class Snapshot:
+    label: str
+    summary: str = ""
+    last_updated: str = ""
+    overview: list = field(default_factory=list)  # (label, value)
+    sections: list = field(default_factory=list)  # (heading, body)
+    footnotes: list = field(default_factory=list)  # (number, text)
+
+
+def snapshot_of_edition(edition, label=None):
+    return Snapshot(
+        label=label or f"Edition #{edition.pk} ({edition.get_state_display().lower()})",
+        summary=edition.summary,
+        last_updated=edition.last_updated_display,
+        overview=list(edition.overview_facts.order_by("position").values_list("label", "value")),
+        sections=list(edition.sections.order_by("position").values_list("heading", "body")),
+        footnotes=list(edition.footnotes.order_by("number").values_list("number", "text")),
+    )
+
+
+def snapshot_of_revision(revision, edition_id, label=None):
+    """The edition as it was in `revision` (its serialized versions, no database rows)."""
+    types = ContentType.objects.get_for_models(Edition, Section, OverviewFact, Footnote)
+    by_type = {ct.pk: model for model, ct in types.items()}
+    edition = None
+    sections, facts, notes = [], [], []
+    for version in revision.version_set.filter(content_type__in=by_type):
+        model = by_type[version.content_type_id]
+        data = version.field_dict
+        if model is Edition and str(version.object_id) == str(edition_id):
+            edition = data
+        elif model is Section and data.get("edition") == edition_id:
+            sections.append(data)
+        elif model is OverviewFact and data.get("edition") == edition_id:
+            facts.append(data)
+        elif model is Footnote and data.get("edition") == edition_id:
+            notes.append(data)
+    edition = edition or {}
+    dated = Edition(
+        last_updated=edition.get("last_updated"),
+        last_updated_precision=edition.get("last_updated_precision") or Edition.Precision.DAY,
+    )
+    return Snapshot(
+        label=label or f"Revision #{revision.pk}",
+        summary=edition.get("summary", ""),
+        last_updated=dated.last_updated_display,
+        overview=[(f["label"], f["value"]) for f in sorted(facts, key=lambda f: f["position"])],
+        sections=[(s["heading"], s["body"]) for s in sorted(sections, key=lambda s: s["position"])],
+        footnotes=sorted((n["number"], n["text"]) for n in notes),
+    )
+
+
+def word_diff(old, new):
+    """HTML of `new` with removed words in <del> and added words in <ins>."""
+    a, b = TOKEN.findall(old or ""), TOKEN.findall(new or "")
+    out = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(escape("".join(a[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            out.append(f"<del>{escape(''.join(a[i1:i2]))}</del>")
+        if op in ("insert", "replace"):
+            out.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
+    return mark_safe("".join(out))  # every piece is escaped above
+
+
+@dataclass
+class Change:
+    kind: str  # added, removed, changed, moved, unchanged
+    title: str
+    html: str = ""
+    note: str = ""
+
+    @property
+    def changed(self):
+        return self.kind != "unchanged"
+
+
+@dataclass
+class EditionDiff:
+    old: Snapshot
+    new: Snapshot
+    fields: list  # Change for summary and "last updated"
+    overview: list
+    sections: list
+    footnotes: list
+
+    @property
+    def changes(self):
+        return [c for c in self.fields + self.overview + self.sections + self.footnotes if c.changed]
+
+    @property
+    def has_changes(self):
+        return bool(self.changes)
+
+    def counts(self):
+        result = {}
+        for change in self.changes:
+            result[change.kind] = result.get(change.kind, 0) + 1
+        return result
+
+
+def _text_change(title, old, new):
+    if old == new:
+        return Change("unchanged", title, escape(new))
+    if not old:
+        return Change("added", title, mark_safe(f"<ins>{escape(new)}</ins>"))
+    if not new:
+        return Change("removed", title, mark_safe(f"<del>{escape(old)}</del>"))
+    return Change("changed", title, word_diff(old, new))
+
+
+def _key(heading):
+    return " ".join((heading or "").casefold().split())
+
+
+def _longest_increasing(indexes):
+    """Positions (in `indexes`) of a longest increasing subsequence."""
+    if not indexes:
+        return set()
+    best = [1] * len(indexes)
+    prev = [-1] * len(indexes)
+    for i in range(len(indexes)):
+        for j in range(i):
+            if indexes[j] < indexes[i] and best[j] + 1 > best[i]:
+                best[i], prev[i] = best[j] + 1, j
+    i = max(range(len(indexes)), key=best.__getitem__)
+    keep = set()
+    while i != -1:
+        keep.add(i)
+        i = prev[i]
+    return keep
+
+
+def _compare_sections(old, new):
+    unmatched_old = list(range(len(old)))
+    pairs = {}  # new index -> old index
+    for j, (heading, _) in enumerate(new):
+        for i in unmatched_old:
+            if _key(old[i][0]) == _key(heading):
+                pairs[j] = i
+                unmatched_old.remove(i)
+                break
+    # A renamed section: same place in the text, mostly the same body.
+    for j in range(len(new)):
+        if j in pairs:
+            continue
+        for i in unmatched_old:
+            if SequenceMatcher(None, old[i][1], new[j][1], autojunk=False).quick_ratio() > 0.6:
+                pairs[j] = i
+                unmatched_old.remove(i)
+                break
+    order = sorted(pairs)
+    in_place = _longest_increasing([pairs[j] for j in order])
+    moved = {j for n, j in enumerate(order) if n not in in_place}
+
+    changes = []
+    for j, (heading, body) in enumerate(new):
+        title = heading or f"Section {j + 1}"
+        if j not in pairs:
+            changes.append(Change("added", title, mark_safe(f"<ins>{escape(body)}</ins>")))
+            continue
+        i = pairs[j]
+        old_heading, old_body = old[i]
+        change = _text_change(title, old_body, body)
+        notes = []
+        if _key(old_heading) != _key(heading):
+            notes.append(f"renamed from “{old_heading}”")
+            change.kind = "changed"
+        if j in moved:
+            notes.append(f"moved from position {i + 1} to {j + 1}")
+            change.kind = "moved" if change.kind == "unchanged" else "changed"
+        change.note = "; ".join(notes)
+        changes.append(change)
+    for i in unmatched_old:
+        heading, body = old[i]
+        changes.append(
+            Change(
+                "removed",
+                heading or f"Section {i + 1}",
+                mark_safe(f"<del>{escape(body)}</del>"),
+                f"was at position {i + 1}",
+            )
+        )
+    return changes
+
+
+def _compare_keyed(old, new, title):
+    old_map, new_map = dict(old), dict(new)
+    keys = list(dict.fromkeys([k for k, _ in new] + [k for k, _ in old]))
+    if all(isinstance(k, int) for k in keys):
+        keys.sort()
+    return [_text_change(title(k), old_map.get(k, ""), new_map.get(k, "")) for k in keys]
+
+
+def compare(old, new):
+    return EditionDiff(
+        old=old,
+        new=new,
+        fields=[
+            _text_change("Summary", old.summary, new.summary),
+            _text_change("Last updated", old.last_updated, new.last_updated),
+        ],
+        overview=_compare_keyed(old.overview, new.overview, lambda label: label),
+        sections=_compare_sections(old.sections, new.sections),
+        footnotes=_compare_keyed(old.footnotes, new.footnotes, lambda n: f"Footnote {n}"),
+    )

