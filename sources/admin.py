@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 from django.db import models
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from import_export.admin import ImportExportModelAdmin
 from reversion.admin import VersionAdmin
 
