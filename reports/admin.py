@@ -8,6 +8,13 @@ from reversion.admin import VersionAdmin
 from sources.models import Footnote
 
 from . import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
+from .editorial_admin import (
+    EditionContentAdminMixin,
+    EditionWorkflowAdminMixin,
+    ProfileWorkflowAdminMixin,
+    ReadOnlyWhenFrozenInline,
+    ReportWorkflowAdminMixin,
+)
 from .models import Country, Edition, OverviewFact, Profile, Report, Section, Topic, TreatyStatus
 from .resources import CountryResource, TopicResource, TreatyStatusResource
 
@@ -39,7 +46,7 @@ class TopicAdmin(ImportExportModelAdmin, VersionAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(VersionAdmin):
+class ReportAdmin(ReportWorkflowAdminMixin, VersionAdmin):
     list_display = ["title", "series", "year", "state", "release_date", "edition_count"]
     list_filter = ["state", "series", "year"]
     search_fields = ["title", "series", "year"]
@@ -54,7 +61,7 @@ class ReportAdmin(VersionAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(VersionAdmin):
+class ProfileAdmin(ProfileWorkflowAdminMixin, VersionAdmin):
     list_display = ["country", "topic", "region", "edition_count"]
     list_filter = ["topic", "country__region"]
     list_select_related = ["country", "topic"]
@@ -73,19 +80,19 @@ class ProfileAdmin(VersionAdmin):
         return obj.edition_count
 
 
-class OverviewFactInline(admin.TabularInline):
+class OverviewFactInline(ReadOnlyWhenFrozenInline, admin.TabularInline):
     model = OverviewFact
     extra = 0
     fields = ["position", "label", "value"]
 
 
-class SectionInline(admin.StackedInline):
+class SectionInline(ReadOnlyWhenFrozenInline, admin.StackedInline):
     model = Section
     extra = 0
     fields = ["position", "heading", "body"]
 
 
-class FootnoteInline(admin.TabularInline):
+class FootnoteInline(ReadOnlyWhenFrozenInline, admin.TabularInline):
     model = Footnote
     extra = 0
     fields = ["number", "text", "cited_sources"]
@@ -117,7 +124,7 @@ class FootnoteInline(admin.TabularInline):
 
 
 @admin.register(Edition)
-class EditionAdmin(VersionAdmin):
+class EditionAdmin(EditionWorkflowAdminMixin, VersionAdmin):
     list_display = [
         "profile",
         "state",
@@ -168,15 +175,8 @@ class EditionAdmin(VersionAdmin):
             .select_related("profile__country", "profile__topic", "report")
         )
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        if change:
-            obj.version += 1
-        super().save_model(request, obj, form, change)
 
-
-class EditionContentAdmin(VersionAdmin):
+class EditionContentAdmin(EditionContentAdminMixin, VersionAdmin):
     list_select_related = ["edition__profile__country", "edition__profile__topic"]
     list_filter = ["edition__state", "edition__profile__topic", "edition__profile__country__region"]
     autocomplete_fields = ["edition"]

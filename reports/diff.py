@@ -53,11 +53,11 @@ def snapshot_of_revision(revision, edition_id, label=None):
         data = version.field_dict
         if model is Edition and str(version.object_id) == str(edition_id):
             edition = data
-        elif model is Section and data.get("edition") == edition_id:
+        elif model is Section and data.get("edition_id") == edition_id:
             sections.append(data)
-        elif model is OverviewFact and data.get("edition") == edition_id:
+        elif model is OverviewFact and data.get("edition_id") == edition_id:
             facts.append(data)
-        elif model is Footnote and data.get("edition") == edition_id:
+        elif model is Footnote and data.get("edition_id") == edition_id:
             notes.append(data)
     edition = edition or {}
     dated = Edition(
@@ -112,7 +112,13 @@ class EditionDiff:
 
     @property
     def changes(self):
-        return [c for c in self.fields + self.overview + self.sections + self.footnotes if c.changed]
+        return [
+            c for c in self.fields + self.overview + self.sections + self.footnotes if c.changed
+        ]
+
+    @property
+    def changed_footnotes(self):
+        return [change for change in self.footnotes if change.changed]
 
     @property
     def has_changes(self):
@@ -139,17 +145,21 @@ def _key(heading):
     return " ".join((heading or "").casefold().split())
 
 
-def _longest_increasing(indexes):
-    """Positions (in `indexes`) of a longest increasing subsequence."""
-    if not indexes:
+def _in_place(pairs):
+    """Of (new index, old index) pairs in new order, the positions of those that stayed in
+    place: a longest run in increasing old order, preferring sections that moved least."""
+    if not pairs:
         return set()
-    best = [1] * len(indexes)
-    prev = [-1] * len(indexes)
-    for i in range(len(indexes)):
+    displacement = [abs(new - old) for new, old in pairs]
+    score = [(1, -d) for d in displacement]
+    prev = [-1] * len(pairs)
+    for i in range(len(pairs)):
         for j in range(i):
-            if indexes[j] < indexes[i] and best[j] + 1 > best[i]:
-                best[i], prev[i] = best[j] + 1, j
-    i = max(range(len(indexes)), key=best.__getitem__)
+            if pairs[j][1] < pairs[i][1]:
+                candidate = (score[j][0] + 1, score[j][1] - displacement[i])
+                if candidate > score[i]:
+                    score[i], prev[i] = candidate, j
+    i = max(range(len(pairs)), key=score.__getitem__)
     keep = set()
     while i != -1:
         keep.add(i)
@@ -176,7 +186,7 @@ def _compare_sections(old, new):
                 unmatched_old.remove(i)
                 break
     order = sorted(pairs)
-    in_place = _longest_increasing([pairs[j] for j in order])
+    in_place = _in_place([(j, pairs[j]) for j in order])
     moved = {j for n, j in enumerate(order) if n not in in_place}
 
     changes = []

@@ -285,6 +285,18 @@ class Edition(models.Model):
     def __str__(self):
         return f"{self.profile} ({self.last_updated_display or self.get_state_display()})"
 
+    def save(self, *args, **kwargs):
+        # A stored published/superseded edition never changes through save(); the workflow
+        # moves it on (superseded, withdrawn) with a narrow queryset update.
+        if not self._state.adding and _edition_frozen_in_db(self.pk):
+            raise FrozenEdition(FROZEN_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if _edition_frozen_in_db(self.pk):
+            raise FrozenEdition("A published edition cannot be deleted; withdraw it instead.")
+        return super().delete(*args, **kwargs)
+
     @property
     def is_editable(self):
         return self.state in self.EDITABLE_STATES
@@ -305,18 +317,6 @@ class Edition(models.Model):
         super().clean()
         if self.last_updated and self.last_updated_precision == self.Precision.YEAR:
             self.last_updated = self.last_updated.replace(month=1, day=1)
-
-    def save(self, *args, **kwargs):
-        # A stored published/superseded edition never changes through save(); the workflow
-        # moves it on (superseded, withdrawn) with a narrow queryset update.
-        if not self._state.adding and _edition_frozen_in_db(self.pk):
-            raise FrozenEdition(FROZEN_MESSAGE)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if _edition_frozen_in_db(self.pk):
-            raise FrozenEdition("A published edition cannot be deleted; withdraw it instead.")
-        return super().delete(*args, **kwargs)
 
 
 class EditionEvent(models.Model):
@@ -350,12 +350,6 @@ class EditionContent(models.Model):
     class Meta:
         abstract = True
 
-    def clean(self):
-        super().clean()
-        edition = getattr(self, "edition", None)
-        if edition is not None and edition.is_frozen:
-            raise ValidationError(FROZEN_MESSAGE)
-
     def save(self, *args, **kwargs):
         if _edition_frozen_in_db(self.edition_id):
             raise FrozenEdition(FROZEN_MESSAGE)
@@ -365,6 +359,12 @@ class EditionContent(models.Model):
         if _edition_frozen_in_db(self.edition_id):
             raise FrozenEdition(FROZEN_MESSAGE)
         return super().delete(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        edition = getattr(self, "edition", None)
+        if edition is not None and edition.is_frozen:
+            raise ValidationError(FROZEN_MESSAGE)
 
 
 class OverviewFact(EditionContent):

@@ -61,6 +61,11 @@ class Action:
     permission: str
     comment_required: bool = False
     takes_time: bool = False
+    verb: str = ""
+
+    @property
+    def phrase(self):
+        return self.verb or self.label.lower()
 
 
 ACTIONS = {
@@ -72,6 +77,7 @@ ACTIONS = {
             (State.DRAFT, State.CHANGES_REQUESTED),
             State.IN_REVIEW,
             "reports.submit_edition",
+            verb="submit",
         ),
         Action(
             "request_changes",
@@ -80,10 +86,16 @@ ACTIONS = {
             State.CHANGES_REQUESTED,
             "reports.review_edition",
             comment_required=True,
+            verb="request changes to",
         ),
         Action("approve", "Approve", (State.IN_REVIEW,), State.APPROVED, "reports.review_edition"),
         Action(
-            "publish", "Publish now", (State.APPROVED,), State.PUBLISHED, "reports.publish_edition"
+            "publish",
+            "Publish now",
+            (State.APPROVED,),
+            State.PUBLISHED,
+            "reports.publish_edition",
+            verb="publish",
         ),
         Action(
             "schedule",
@@ -92,6 +104,7 @@ ACTIONS = {
             State.APPROVED,
             "reports.publish_edition",
             takes_time=True,
+            verb="schedule",
         ),
         Action(
             "unschedule",
@@ -99,6 +112,7 @@ ACTIONS = {
             (State.APPROVED,),
             State.APPROVED,
             "reports.publish_edition",
+            verb="cancel the schedule of",
         ),
         Action(
             "withdraw", "Withdraw", (State.PUBLISHED,), State.WITHDRAWN, "reports.publish_edition"
@@ -118,11 +132,10 @@ def refusal(action, edition, actor, comment=""):
     if isinstance(action, str):
         action = ACTIONS[action]
     if not _may(actor, action.permission):
-        return f"You may not {action.label.lower()}: your role does not allow it."
+        return f"You may not {action.phrase} editions: your role does not allow it."
     if edition.state not in action.from_states:
         return (
-            f"You cannot {action.label.lower()} an edition that is "
-            f"{edition.get_state_display().lower()}."
+            f"You cannot {action.phrase} an edition that is {edition.get_state_display().lower()}."
         )
     if action.comment_required and not (comment or "").strip():
         return f"{action.label}: a comment is required."
@@ -438,9 +451,7 @@ def publish_due(now=None):
             edition = _locked(edition)
             if edition.state != State.APPROVED:
                 continue
-            scheduled_by = (
-                edition.events.filter(action="schedule").select_related("actor").first()
-            )
+            scheduled_by = edition.events.filter(action="schedule").select_related("actor").first()
             who = scheduled_by.actor if scheduled_by else None
             text = "Published as scheduled" + (f" by {who}" if who else "")
             _publish(edition, None, text=text)
@@ -556,8 +567,9 @@ def report_progress(report):
     from django.db.models import Count
 
     counts = dict(
-        report.editions.order_by().values_list("state").annotate(n=Count("pk")).values_list(
-            "state", "n"
-        )
+        report.editions.order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
     )
     return [(label, counts.get(value, 0)) for value, label in State.choices]

@@ -7,6 +7,7 @@ from import_export.admin import ImportExportModelAdmin
 from reversion.admin import VersionAdmin
 
 from reports import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
+from reports.editorial_admin import EditionContentAdminMixin, ReadOnlyWhenFrozenInline
 
 from .merge import MergeRefused, merge_sources
 from .models import Citation, Footnote, Source, SourceAlias
@@ -83,7 +84,7 @@ class SourceAdmin(ImportExportModelAdmin, VersionAdmin):
         return None
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(ReadOnlyWhenFrozenInline, admin.TabularInline):
     model = Citation
     extra = 0
     fields = ["position", "source", "locator"]
@@ -91,7 +92,7 @@ class CitationInline(admin.TabularInline):
 
 
 @admin.register(Footnote)
-class FootnoteAdmin(VersionAdmin):
+class FootnoteAdmin(EditionContentAdminMixin, VersionAdmin):
     list_display = ["number", "short_text", "edition", "citation_count"]
     list_filter = ["edition__state", "edition__profile__topic", "edition__profile__country__region"]
     list_select_related = ["edition__profile__country", "edition__profile__topic"]
@@ -112,7 +113,7 @@ class FootnoteAdmin(VersionAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(VersionAdmin):
+class CitationAdmin(EditionContentAdminMixin, VersionAdmin):
     list_display = ["source", "locator", "footnote", "edition"]
     list_filter = ["source__kind", "footnote__edition__profile__topic"]
     list_select_related = [

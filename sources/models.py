@@ -107,14 +107,6 @@ class Citation(models.Model):
     def __str__(self):
         return f"{self.source}{', ' + self.locator if self.locator else ''}"
 
-    def _refuse_if_frozen(self):
-        if self.footnote_id is None or _importing.get():
-            return
-        if Edition._base_manager.filter(
-            footnotes=self.footnote_id, state__in=Edition.FROZEN_STATES
-        ).exists():
-            raise FrozenEdition(FROZEN_MESSAGE)
-
     def save(self, *args, **kwargs):
         self._refuse_if_frozen()
         super().save(*args, **kwargs)
@@ -122,6 +114,14 @@ class Citation(models.Model):
     def delete(self, *args, **kwargs):
         self._refuse_if_frozen()
         return super().delete(*args, **kwargs)
+
+    def _refuse_if_frozen(self):
+        if self.footnote_id is None or _importing.get():
+            return
+        if Edition._base_manager.filter(
+            footnotes=self.footnote_id, state__in=Edition.FROZEN_STATES
+        ).exists():
+            raise FrozenEdition(FROZEN_MESSAGE)
 
 
 class SourceAlias(models.Model):

@@ -2,7 +2,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 STATES = [
     ("draft", "Draft"),
     ("in_review", "In review"),
@@ -36,7 +35,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="EditionEvent",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("action", models.CharField(max_length=30)),
                 ("from_state", models.CharField(blank=True, choices=STATES, max_length=20)),
                 ("to_state", models.CharField(choices=STATES, max_length=20)),
@@ -63,7 +67,9 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-at", "-id"],
-                "indexes": [models.Index(fields=["edition", "-at"], name="editionevent_edition_at")],
+                "indexes": [
+                    models.Index(fields=["edition", "-at"], name="editionevent_edition_at")
+                ],
             },
         ),
     ]

@@ -1,0 +1,548 @@
+"""The editorial workflow in the admin: buttons, history, compare, revert, dashboard, and the
+optimistic-concurrency check of the edition form. Every state change goes through
+reports.workflow; this module only translates requests and messages.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F, Q
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html_join
+
+from . import workflow
+from .citations import citation_problems
+from .diff import compare, snapshot_of_edition, snapshot_of_revision
+from .models import Edition, Report
+
+State = Edition.State
+TOKEN_FIELDS = ["version_token", "loaded_revision"]
+
+
+def latest_revision_id(edition):
+    version = workflow.edition_versions(edition).only("revision_id").first()
+    return version.revision_id if version else None
+
+
+class EditionForm(forms.ModelForm):
+    """The edition form carries the version it was loaded at; a stale save is refused."""
+
+    version_token = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    conflict = None  # an EditionDiff of what someone else changed, when the token is stale
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("version_token", self.instance.version)
+            self.initial.setdefault("loaded_revision", latest_revision_id(self.instance))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self._check_token(cleaned)
+        else:
+            self._check_new(cleaned)
+        return cleaned
+
+    def _check_new(self, cleaned):
+        profile = cleaned.get("profile")
+        if profile is None:
+            return
+        if profile.editions.filter(state__in=Edition.OPEN_STATES).exists():
+            raise ValidationError(
+                f"{profile} already has an open edition; continue that one.", code="open"
+            )
+        if profile.editions.filter(state=State.PUBLISHED).exists():
+            raise ValidationError(
+                f"{profile} has a published edition: open it and use “Start a new draft” so "
+                "the draft begins as a copy of it.",
+                code="published",
+            )
+
+    def _check_token(self, cleaned):
+        # Lock the row until this request's transaction ends (the admin view is atomic), so
+        # two saves cannot both pass the check.
+        current = Edition.objects.select_for_update().get(pk=self.instance.pk)
+        token = cleaned.get("version_token")
+        if token == current.version:
+            return
+        loaded = cleaned.get("loaded_revision")
+        self.conflict = self._what_changed(current, loaded)
+        self.conflict_revisions = list(
+            workflow.edition_versions(current).filter(revision_id__gt=loaded or 0)[:10]
+        )
+        # The input stays on the form; saving again now deliberately keeps this version.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version_token")] = current.version
+        self.data[self.add_prefix("loaded_revision")] = latest_revision_id(current) or ""
+        raise ValidationError(
+            "Someone else saved this edition while you were editing it (version "
+            f"{token} → {current.version}). Nothing was saved. Your input is still on the "
+            "form: compare it with their changes shown above, then save again to keep yours.",
+            code="stale",
+        )
+
+    @staticmethod
+    def _what_changed(current, loaded_revision_id):
+        from reversion.models import Revision
+
+        revision = Revision.objects.filter(pk=loaded_revision_id).first()
+        if revision is None:
+            return None
+        return compare(
+            snapshot_of_revision(revision, current.pk, "When you opened the form"),
+            snapshot_of_edition(current, "Saved since by someone else"),
+        )
+
+
+class ReadOnlyWhenFrozenInline:
+    """Content inlines: editable only while their edition is a draft or has changes requested."""
+
+    def _editable(self, obj):
+        # obj is the parent: an edition, or a footnote (the citations inline)
+        edition = obj.edition if hasattr(obj, "edition_id") else obj
+        return edition is None or edition.is_editable
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class EditionContentAdminMixin:
+    """Stand-alone content pages (a section, a footnote, a citation): read-only unless their
+    edition is editable; a save makes open edition forms stale."""
+
+    def _edition_of(self, obj):
+        return obj.footnote.edition if hasattr(obj, "footnote") else obj.edition
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not self._edition_of(obj).is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not self._edition_of(obj).is_editable:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        Edition.objects.filter(pk=self._edition_of(obj).pk).update(version=F("version") + 1)
+
+
+class EditionWorkflowAdminMixin:
+    """Mixed into EditionAdmin (before VersionAdmin)."""
+
+    form = EditionForm
+    change_form_template = "admin/reports/edition/change_form.html"
+
+    # --- the form ----------------------------------------------------------------------
+
+    def get_actions(self, request):
+        # A bulk delete would bypass the model's refusal to delete published editions.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.state != State.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.is_editable:
+            name, options = fieldsets[0]
+            fieldsets = [
+                (name, {**options, "fields": [*options["fields"], *TOKEN_FIELDS]}),
+                *fieldsets[1:],
+            ]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly += ["profile", "based_on", "publish_at"]
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            workflow.start_draft(obj.profile, request.user, instance=obj)
+            return
+        obj.version += 1
+        super().save_model(request, obj, form, change)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form if context.get("adminform") else None
+        if hasattr(form, "conflict_revisions"):
+            context["conflict"] = form.conflict
+            context["conflict_revisions"] = form.conflict_revisions
+            context["stale"] = True
+        if obj is not None:
+            context.update(self.workflow_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def workflow_context(self, request, edition):
+        actions = workflow.allowed_actions(edition, request.user)
+        show_problems = edition.state in (*Edition.EDITABLE_STATES, State.IN_REVIEW)
+        return {
+            "workflow_actions": actions,
+            "citation_problems": citation_problems(edition) if show_problems else [],
+            "citations_checked": show_problems,
+            "workflow_events": list(edition.events.select_related("actor")[:8]),
+            "can_start_draft": (
+                edition.state == State.PUBLISHED
+                and request.user.has_perm(workflow.START_PERMISSION)
+                and not edition.profile.editions.filter(state__in=Edition.OPEN_STATES).exists()
+            ),
+            "open_edition": edition.profile.editions.filter(state__in=Edition.OPEN_STATES)
+            .exclude(pk=edition.pk)
+            .first(),
+            "preview_url": reverse("edition_preview", args=[edition.pk]),
+            "compare_url": reverse("admin:reports_edition_compare", args=[edition.pk]),
+            "history_url": reverse("admin:reports_edition_history", args=[edition.pk]),
+        }
+
+    # --- URLs ----------------------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("dashboard/", wrap(self.dashboard_view), name="reports_edition_dashboard"),
+            path(
+                "<int:object_id>/workflow/<str:action>/",
+                wrap(self.workflow_view),
+                name="reports_edition_workflow",
+            ),
+            path(
+                "<int:object_id>/start-draft/",
+                wrap(self.start_draft_view),
+                name="reports_edition_start_draft",
+            ),
+            path(
+                "<int:object_id>/compare/", wrap(self.compare_view), name="reports_edition_compare"
+            ),
+            path(
+                "<int:object_id>/revert/<int:revision_id>/",
+                wrap(self.revert_view),
+                name="reports_edition_revert",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _edition(self, request, object_id):
+        edition = get_object_or_404(
+            Edition.objects.select_related("profile__country", "profile__topic"), pk=object_id
+        )
+        if not self.has_view_or_change_permission(request, edition):
+            raise PermissionDenied
+        return edition
+
+    def _back(self, edition):
+        return HttpResponseRedirect(reverse("admin:reports_edition_change", args=[edition.pk]))
+
+    def workflow_view(self, request, object_id, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        edition = self._edition(request, object_id)
+        comment = request.POST.get("comment", "")
+        at = None
+        if request.POST.get("at"):
+            at = parse_datetime(request.POST["at"])
+            if at is None:
+                messages.error(request, "Give the date and time as YYYY-MM-DD HH:MM.")
+                return self._back(edition)
+            if timezone.is_naive(at):
+                at = timezone.make_aware(at)
+        try:
+            workflow.run(action, edition, request.user, comment, at=at)
+        except workflow.CitationErrors as exc:
+            messages.error(
+                request,
+                f"Approval refused: fix the {len(exc.problems)} citation "
+                "problem(s) listed on this page first.",
+            )
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            label = workflow.ACTIONS[action].label
+            messages.success(
+                request, f"{label}: done. The edition is now {edition.get_state_display().lower()}."
+            )
+        return self._back(edition)
+
+    def start_draft_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        edition = self._edition(request, object_id)
+        try:
+            draft = workflow.start_draft(edition.profile, request.user)
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+            return self._back(edition)
+        messages.success(request, "A new draft was started as a copy of the published edition.")
+        return self._back(draft)
+
+    def revert_view(self, request, object_id, revision_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        edition = self._edition(request, object_id)
+        try:
+            workflow.revert(edition, revision_id, request.user)
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "The draft was reverted; the revert is a new revision.")
+        return self._back(edition)
+
+    def history_view(self, request, object_id, extra_context=None):
+        edition = self._edition(request, object_id)
+        versions = list(workflow.edition_versions(edition))
+        for newer, older in zip(versions, versions[1:], strict=False):
+            newer.previous_revision_id = older.revision_id
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"History: {edition}",
+            "subtitle": None,
+            "object": edition,
+            "original": edition,
+            "versions": versions,
+            "events": list(edition.events.select_related("actor")),
+            "can_revert": workflow.may_edit(edition, request.user),
+            "compare_url": reverse("admin:reports_edition_compare", args=[edition.pk]),
+        }
+        return TemplateResponse(request, "admin/reports/edition/history.html", context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # reversion's own "revert via the form" page would bypass the workflow's checks.
+        edition = self._edition(request, object_id)
+        version = get_object_or_404(workflow.edition_versions(edition), pk=version_id)
+        url = reverse("admin:reports_edition_compare", args=[edition.pk])
+        return HttpResponseRedirect(f"{url}?from={version.revision_id}&to=current")
+
+    def compare_view(self, request, object_id):
+        edition = self._edition(request, object_id)
+        versions = list(workflow.edition_versions(edition))
+        revisions = {v.revision_id: v.revision for v in versions}
+        others = list(
+            edition.profile.editions.exclude(pk=edition.pk).order_by("-last_updated", "-pk")
+        )
+        current = snapshot_of_edition(edition, f"Current ({edition.get_state_display().lower()})")
+
+        def revision_snapshot(value):
+            revision = revisions.get(int(value)) if str(value).isdigit() else None
+            if revision is None:
+                return None
+            when = timezone.localtime(revision.date_created)
+            return snapshot_of_revision(
+                revision, edition.pk, f"Revision #{revision.pk}, {when:%Y-%m-%d %H:%M}"
+            )
+
+        old = new = None
+        other_id = request.GET.get("edition")
+        if other_id:
+            other = next((o for o in others if str(o.pk) == other_id), None)
+            if other is not None:
+                old = snapshot_of_edition(
+                    other,
+                    f"Edition #{other.pk} ({other.get_state_display().lower()}, "
+                    f"{other.last_updated_display or 'undated'})",
+                )
+                new = current
+        elif request.GET.get("from"):
+            old = revision_snapshot(request.GET["from"])
+            to = request.GET.get("to", "current")
+            new = current if to == "current" else revision_snapshot(to)
+        elif edition.based_on_id and any(o.pk == edition.based_on_id for o in others):
+            other = next(o for o in others if o.pk == edition.based_on_id)
+            old = snapshot_of_edition(
+                other, f"Edition #{other.pk} ({other.last_updated_display or 'undated'})"
+            )
+            new = current
+        elif len(versions) > 1:
+            old = revision_snapshot(versions[1].revision_id)
+            new = current
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Compare: {edition}",
+            "subtitle": None,
+            "original": edition,
+            "object": edition,
+            "diff": compare(old, new) if old and new else None,
+            "versions": versions,
+            "others": others,
+            "selected_from": request.GET.get("from", ""),
+            "selected_to": request.GET.get("to", "current"),
+            "selected_edition": other_id or "",
+        }
+        return TemplateResponse(request, "admin/reports/edition/compare.html", context)
+
+    # --- dashboard -----------------------------------------------------------------------
+
+    def dashboard_view(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Editorial dashboard",
+            "subtitle": None,
+            **dashboard(request.user),
+        }
+        return TemplateResponse(request, "admin/reports/edition/dashboard.html", context)
+
+
+DASHBOARD_LIMIT = 25
+
+
+def dashboard(user, now=None):
+    """The dashboard's lists and counts: one aggregate query and one query per list."""
+    now = now or timezone.now()
+    overdue_before = now - datetime.timedelta(minutes=5)
+    recent_since = now - datetime.timedelta(days=30)
+    mine = Q(created_by=user)
+    others_submission = Q(submitted_by__isnull=True) | ~Q(submitted_by=user)
+    reviewer = user.is_superuser or user.has_perm("reports.review_edition")
+    lists = {
+        "my_drafts": Q(state__in=Edition.EDITABLE_STATES) & mine,
+        "awaiting_review": (
+            Q(state=State.IN_REVIEW) & others_submission
+            if reviewer
+            else Q(state=State.IN_REVIEW) & mine
+        ),
+        "changes_requested": Q(state=State.CHANGES_REQUESTED),
+        "approved": Q(state=State.APPROVED),
+        "overdue": Q(state=State.APPROVED, publish_at__lt=overdue_before),
+        "recently_published": Q(state=State.PUBLISHED, published_at__gte=recent_since),
+    }
+    counts = Edition.objects.aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in lists.items()}
+    )
+    base = Edition.objects.select_related(
+        "profile__country", "profile__topic", "report", "created_by", "submitted_by"
+    )
+    order = {
+        "my_drafts": ["-updated_at"],
+        "awaiting_review": ["updated_at"],
+        "changes_requested": ["-updated_at"],
+        "approved": [F("publish_at").asc(nulls_last=True), "-updated_at"],
+        "recently_published": ["-published_at"],
+    }
+    panels = []
+    titles = {
+        "my_drafts": "My drafts",
+        "awaiting_review": "Awaiting my review" if reviewer else "My editions in review",
+        "changes_requested": "Changes requested",
+        "approved": "Approved and scheduled",
+        "recently_published": "Recently published (30 days)",
+    }
+    for name, title in titles.items():
+        rows = list(base.filter(lists[name]).order_by(*order[name])[:DASHBOARD_LIMIT])
+        for row in rows:
+            row.overdue = bool(
+                row.state == State.APPROVED and row.publish_at and row.publish_at < overdue_before
+            )
+        panels.append({"name": name, "title": title, "count": counts[name], "rows": rows})
+    return {"panels": panels, "counts": counts, "overdue_count": counts["overdue"], "now": now}
+
+
+class StartDraftsActionForm(ActionForm):
+    report = forms.ModelChoiceField(
+        queryset=Report.objects.all(),
+        required=False,
+        label="for report",
+        help_text="The yearly report the drafts belong to (optional).",
+    )
+
+
+class ProfileWorkflowAdminMixin:
+    """Profiles: start drafts (a yearly update) for the selected profiles."""
+
+    action_form = StartDraftsActionForm
+    actions = ["start_drafts"]
+
+    def has_start_drafts_permission(self, request):
+        return request.user.has_perm(workflow.START_PERMISSION)
+
+    @admin.action(
+        description="Start drafts for the selected profiles (for the chosen report)",
+        permissions=["start_drafts"],
+    )
+    def start_drafts(self, request, queryset):
+        report_id = request.POST.get("report")
+        report = Report.objects.filter(pk=report_id).first() if report_id else None
+        try:
+            if report is not None:
+                drafts, refused = workflow.start_report_update(report, queryset, request.user)
+            else:
+                drafts, refused = [], {}
+                for profile in queryset:
+                    try:
+                        drafts.append(workflow.start_draft(profile, request.user))
+                    except workflow.WorkflowError as exc:
+                        refused[profile] = str(exc)
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+            return
+        if drafts:
+            messages.success(request, f"Started {len(drafts)} draft(s).")
+        for reason in refused.values():
+            messages.warning(request, reason)
+
+
+class ReportWorkflowAdminMixin:
+    """Yearly reports: progress by state, and releasing all approved editions at once."""
+
+    actions = ["release"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "progress"]
+
+    @admin.display(description="progress by state")
+    def progress(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html_join("", "<div>{}: {}</div>", workflow.report_progress(obj))
+
+    def has_release_permission(self, request):
+        return request.user.has_perm("reports.publish_edition")
+
+    @admin.action(
+        description="Release: publish the approved editions now "
+        "(or schedule them for the report's scheduled release time)",
+        permissions=["release"],
+    )
+    def release(self, request, queryset):
+        for report in queryset:
+            at = report.scheduled_release_at
+            try:
+                editions = workflow.release_report(
+                    report, request.user, at=at if at and at > timezone.now() else None
+                )
+            except workflow.WorkflowError as exc:
+                messages.error(request, f"{report}: {exc}")
+                continue
+            done = "scheduled" if at and at > timezone.now() else "published"
+            messages.success(request, f"{report}: {len(editions)} edition(s) {done}.")

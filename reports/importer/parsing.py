@@ -1,0 +1,997 @@
+"""Read a legacy archive document (plain text or an HTML page) into country profiles.
+
+Pure Python (no Django), so it is fast and testable on its own. The parser never raises on bad
+input: problems become warnings with the line they occur on, and a document that cannot be
+understood at all gets ParsedDocument.error. Nothing of a document's body is dropped: only
+website chrome and the structural lines that the fields stand for (title, topic, "Last
+updated", country and overview headings) are left out of the text.
+"""
+
+import codecs
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import PurePath
+
+from selectolax.lexbor import LexborHTMLParser
+
+from .citations import DATE, Citation, ibid_parts, iso_date, split_citations
+
+LEGACY_TOPIC = "Country report"
+DEFAULT_TOPICS = [
+    "Mine Ban Policy",
+    "Cluster Munition Ban Policy",
+    "Mine Action",
+    "Casualties",
+    "Support for Mine Action",
+    "Casualties and Victim Assistance",
+    LEGACY_TOPIC,
+]
+DEFAULT_COUNTRIES = {
+    "Afghanistan": ["Islamic Republic of Afghanistan"],
+    "Angola": ["Republic of Angola"],
+    "Armenia": ["Republic of Armenia"],
+    "Azerbaijan": ["Republic of Azerbaijan"],
+    "Belarus": ["Republic of Belarus"],
+    "Bosnia and Herzegovina": ["Bosnia Herzegovina", "Bosnia-Herzegovina", "BiH"],
+    "Cambodia": ["Kingdom of Cambodia"],
+    "China": ["People's Republic of China", "PRC"],
+    "Colombia": ["Republic of Colombia"],
+    "Georgia": [],
+    "India": ["Republic of India"],
+    "Iran": ["Islamic Republic of Iran"],
+    "Iraq": ["Republic of Iraq"],
+    "Kazakhstan": ["Republic of Kazakhstan"],
+    "Korea, North": ["DPRK", "North Korea", "Democratic People's Republic of Korea"],
+    "Korea, Republic of": ["South Korea", "Republic of Korea", "ROK"],
+    "Kyrgyzstan": ["Kyrgyz Republic"],
+    "Lao PDR": ["Lao People's Democratic Republic", "Laos"],
+    "Mongolia": [],
+    "Myanmar": ["Burma", "Myanmar/Burma", "Myanmar_Burma", "Republic of the Union of Myanmar"],
+    "Nagorno-Karabakh": ["Nagorno Karabakh"],
+    "Pakistan": ["Islamic Republic of Pakistan"],
+    "Russia": ["Russian Federation"],
+    "Somaliland": [],
+    "Sri Lanka": ["Democratic Socialist Republic of Sri Lanka"],
+    "Syria": ["Syrian Arab Republic"],
+    "Tajikistan": ["Republic of Tajikistan"],
+    "Turkmenistan": [],
+    "Ukraine": [],
+    "Uzbekistan": ["Republic of Uzbekistan"],
+    "Viet Nam": ["Vietnam", "Socialist Republic of Viet Nam"],
+    "Yemen": ["Republic of Yemen"],
+}
+
+NAME_SEPARATORS = re.compile(r"[\W_]+")
+MARKER = re.compile(r"\[\s*(\d{1,3})\s*\]")
+# Markers are printed "[n]" right after the word they support; "word [n]" and "[n]Word" are
+# typing slips of the same marker.
+MARKER_IN_TEXT = re.compile(r"[ \t\u00a0]*\[[ \t]*(\d{1,3})[ \t]*\](\w?)")
+TRAILING_MARKER = re.compile(r"\s*\[\s*\d{1,3}\s*\]$")
+FOOTNOTE_LINE = re.compile(r"^\[\s*(\d{1,3})\s*\]\s*(.*)$", re.DOTALL)
+BULLET = re.compile(r"^(?:[•·▪◦●○*]|-(?=\s))\s*")
+TITLE_LINE = re.compile(
+    r"^(?P<country>[^,]{2,80}?),\s*(?P<series>landmine|cluster\s+munition)\s+monitor"
+    r"(?:\s+report)?\s+(?P<year>(?:19|20)\d\d)$",
+    re.IGNORECASE,
+)
+LAST_UPDATED = re.compile(r"^last\s+updated\b\s*[:\-–]?\s*(?P<date>.*)$", re.IGNORECASE)
+COUNTRY_LABEL = re.compile(r"^country\s*:\s*(?P<name>\S.*)$", re.IGNORECASE)
+YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
+LEAD_IN = re.compile(
+    r"^(?:key\s+developments(?:\s+since\s+[^:]{1,40})?|summary|ten-year\s+review|"
+    r"five-year\s+review|key\s+findings|main\s+developments)\s*:",
+    re.IGNORECASE,
+)
+OVERVIEW_HEADING = re.compile(
+    r"^(?:(?:[\w'’-]+\s+){0,4}overview|key\s+facts|at\s+a\s+glance)$", re.IGNORECASE
+)
+SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
+NOT_HEADING_END = re.compile(r"[.;,:…][\"”’')\]]*$")
+SENTENCE_BREAK = re.compile(r"[.!?][\"”’)]*\s+[A-Z“\"]")
+
+MENU_LINES = frozenset(
+    {
+        "about us",
+        "the issues",
+        "our research products",
+        "order publications",
+        "multimedia",
+        "press room",
+        "resources for monitor researchers",
+        "archives home page",
+        "table of contents",
+        "country reports",
+        "country profiles",
+        "sub-sections:",
+        "sub-sections",
+        "home",
+        "home page",
+        "contact us",
+        "search",
+        "print",
+        "print this page",
+        "printer-friendly version",
+        "printer friendly version",
+        "back to top",
+        "top of page",
+        "share",
+        "share this page",
+        "site map",
+        "sitemap",
+        "log in",
+        "login",
+        "skip to main content",
+        "main menu",
+        "menu",
+        "feedback",
+        "e-mail notification",
+        "email notification",
+        "e-mail notifications",
+        "email notifications",
+        "subscribe",
+        "submit",
+        "send",
+    }
+)
+CHROME_LINE = re.compile(
+    r"^(?:jump\s+to\b|sub-sections\s*:|©|\(c\)\s|photo(?:\s+credit)?\s*:|image\s*:|"
+    r"caption\s*:|copyright\b|"
+    r"(?:sign\s+up|subscribe|register)\b.{0,60}\b(?:e-?mail|notifications?|newsletter|updates)\b|"
+    r"(?:receive|get)\s+(?:an?\s+)?e-?mail|e-?mail\s+(?:me|notifications?|alerts?)\b|"
+    r"send\s+(?:us\s+)?(?:your\s+)?(?:feedback|comments)\b|"
+    r"(?:give|leave|submit)\s+(?:us\s+)?(?:your\s+)?feedback\b|"
+    r"(?:enter\s+)?your\s+e-?mail(?:\s+address)?\s*:?$)",
+    re.IGNORECASE,
+)
+HTML_DROPPED = (
+    "script, style, nav, noscript, template, head, iframe, svg, figcaption, input, select, "
+    "button, textarea, [role=navigation], [class*=caption], [class*=credit], "
+    "[class*=breadcrumb], [class*=menu], [id*=menu]"
+)
+HTML_PARAGRAPHS = frozenset(
+    "p h1 h2 h3 h4 h5 h6 blockquote section article aside header footer main table ul ol dl "
+    "figure pre address hr form fieldset".split()
+)
+HTML_LINES = frozenset("div tr li dt dd td th caption br title body html".split())
+HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
+# Placeholders while walking the tree: adjacent breaks merge into one, the widest wins.
+LINE_BREAK, PARAGRAPH_BREAK, LIST_ITEM = "\x01", "\x02", "\x03"
+HTML_BREAKS = re.compile(r"(?:[ \t]*[\x01\x02][ \t]*)+")
+HTML_LIST_ITEM = re.compile(r"\x03[ \t]*")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+
+BLANK, TEXT, TITLE, TOPIC, UPDATED, COUNTRY = "blank", "text", "title", "topic", "updated", "country"
+
+
+@dataclass
+class ParseWarning:
+    line: int
+    message: str
+
+
+@dataclass
+class ParsedFootnote:
+    number: int
+    text: str
+    line: int
+    sources: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+
+
+@dataclass
+class ParsedSection:
+    heading: str
+    text: str
+
+
+@dataclass
+class ParsedProfile:
+    country: str | None
+    country_hint: str | None
+    topic: str
+    report: str | None
+    report_year: int | None
+    last_updated: str | None
+    summary: str
+    overview: list[tuple[str, str]]
+    sections: list[ParsedSection]
+    footnotes: list[ParsedFootnote]
+    warnings: list[ParseWarning]
+    start_line: int
+
+
+@dataclass
+class ParsedDocument:
+    profiles: list[ParsedProfile]
+    error: str | None
+    text: str
+
+
+def name_key(name):
+    return NAME_SEPARATORS.sub(" ", name.lower()).strip()
+
+
+class CountryLookup:
+    """Canonical country names by every spelling the archive uses for them."""
+
+    def __init__(self, entries: dict[str, list[str]]):
+        self.names = {}
+        # Canonical names first, so an alias never takes over another country's name.
+        for canonical in entries:
+            self._add(canonical, canonical)
+        for canonical, aliases in entries.items():
+            for alias in aliases:
+                self._add(alias, canonical)
+        self.longest = max((len(key.split()) for key in self.names), default=0)
+
+    def _add(self, name, canonical):
+        key = name_key(name)
+        if key:
+            self.names.setdefault(key, canonical)
+            self.names.setdefault(key.replace(" and ", " "), canonical)
+
+    @classmethod
+    def default(cls):
+        return cls(DEFAULT_COUNTRIES)
+
+    def resolve(self, text):
+        key = name_key(text)
+        if key.startswith("the "):
+            key = key[4:]
+        return self.names.get(key) or self.names.get(key.replace(" and ", " "))
+
+    def find_in_prose(self, text):
+        """The first country named in the text, preferring the longest name at a position."""
+        words = name_key(text).split()
+        for start in range(len(words)):
+            for length in range(min(self.longest, len(words) - start), 0, -1):
+                found = self.names.get(" ".join(words[start : start + length]))
+                if found:
+                    return found
+        return None
+
+
+def decode(raw: bytes) -> str:
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if raw.startswith(bom):
+            text = raw[len(bom) :].decode(encoding, errors="replace")
+            break
+    else:
+        if raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def html_to_text(html: str) -> str:
+    tree = LexborHTMLParser(html)
+    for node in tree.css(HTML_DROPPED):
+        node.decompose()
+    root = tree.body or tree.root
+    pieces = []
+    # An explicit stack instead of recursion: archive pages can nest deeper than Python's limit.
+    stack = [root] if root is not None else []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            pieces.append(item)
+            continue
+        tag = item.tag
+        if tag == "-text":
+            text = CONTROL_CHARACTERS.sub("", item.text(deep=False) or "")
+            pieces.append(HTML_WHITESPACE.sub(" ", text))
+            continue
+        if tag.startswith("-"):
+            continue
+        if tag == "sup" and item.text().strip().isdigit():
+            # Footnote markers printed as superscript numbers.
+            pieces.append(f"[{item.text().strip()}]")
+            continue
+        opening, closing = html_breaks(tag)
+        pieces.append(opening)
+        stack.append(closing)
+        children = []
+        child = item.child
+        while child is not None:
+            children.append(child)
+            child = child.next
+        stack.extend(reversed(children))
+    text = HTML_BREAKS.sub(
+        lambda match: "\n\n" if PARAGRAPH_BREAK in match[0] else "\n", "".join(pieces)
+    )
+    return tidy_lines(HTML_LIST_ITEM.sub("  • ", text))
+
+
+def html_breaks(tag):
+    if tag == "li":
+        return LINE_BREAK + LIST_ITEM, LINE_BREAK
+    if tag in HTML_PARAGRAPHS:
+        return PARAGRAPH_BREAK, PARAGRAPH_BREAK
+    if tag in HTML_LINES:
+        return LINE_BREAK, LINE_BREAK
+    return "", ""
+
+
+def tidy_lines(text):
+    """Trailing spaces off every line; runs of blank lines kept to one."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    kept = []
+    for line in lines:
+        if line.strip() or (kept and kept[-1].strip()):
+            kept.append(line if line.strip() else "")
+    return "\n".join(kept).strip("\n") + "\n"
+
+
+def looks_like_html(name, text):
+    if PurePath(name).suffix.lower() in (".html", ".htm"):
+        return True
+    head = text.lstrip()[:2000].lower()
+    return head.startswith("<") and ("<html" in head or "<body" in head or "<!doctype" in head)
+
+
+def is_chrome(text):
+    """Website furniture: menus, navigation bars, feedback boxes, photo credits."""
+    stripped = text.strip()
+    if not any(char.isalnum() for char in stripped):
+        return True
+    if " ".join(stripped.lower().split()) in MENU_LINES:
+        return True
+    if CHROME_LINE.match(stripped) or ("©" in stripped and len(stripped) <= 200):
+        return True
+    return is_navigation_bar(stripped)
+
+
+def is_navigation_bar(text):
+    parts = [part.strip() for part in text.split("|")]
+    parts = [part for part in parts if part]
+    return len(parts) >= 3 and all(
+        len(part.split()) <= 6 and not part.endswith(".") for part in parts
+    )
+
+
+def is_credit(text):
+    stripped = text.strip()
+    return stripped.startswith("©") or bool(re.match(r"photo(?:\s+credit)?\s*:", stripped, re.I))
+
+
+@dataclass
+class Line:
+    number: int
+    kind: str
+    text: str
+    match: re.Match | None = None
+    topic: str | None = None
+
+
+def classify_lines(text, topics):
+    raw_lines = text.split("\n")
+    lines = []
+    for index, raw in enumerate(raw_lines):
+        stripped = raw.strip()
+        number = index + 1
+        if not stripped:
+            lines.append(Line(number, BLANK, ""))
+            continue
+        following = raw_lines[index + 1].strip() if index + 1 < len(raw_lines) else ""
+        if is_chrome(stripped) or (
+            following and is_credit(following) and len(stripped) <= 160 and "[" not in stripped
+        ):
+            lines.append(Line(number, BLANK, ""))
+            continue
+        collapsed = " ".join(stripped.split())
+        if match := TITLE_LINE.match(collapsed):
+            lines.append(Line(number, TITLE, collapsed, match))
+        elif match := LAST_UPDATED.match(collapsed):
+            lines.append(Line(number, UPDATED, collapsed, match))
+        elif collapsed.lower() in topics:
+            lines.append(Line(number, TOPIC, stripped, topic=topics[collapsed.lower()]))
+        elif match := COUNTRY_LABEL.match(collapsed):
+            lines.append(Line(number, COUNTRY, match["name"].strip(), match))
+        else:
+            lines.append(Line(number, TEXT, stripped))
+    return lines
+
+
+@dataclass
+class Draft:
+    """A profile's lines while the document is being divided into profiles."""
+
+    start_line: int
+    topic: str | None = None
+    title: Line | None = None
+    updated: Line | None = None
+    country: Line | None = None
+    body: list[Line] = field(default_factory=list)
+    has_notes: bool = False
+
+    @property
+    def legacy(self):
+        return self.title is not None
+
+    @property
+    def has_body(self):
+        return any(line.kind == TEXT for line in self.body)
+
+    def add(self, line, lookup):
+        if line.kind == TEXT:
+            if not self.has_body and self.country is None and self.is_country_line(line, lookup):
+                self.country = line
+                return
+            previous = self.body[-1] if self.body else None
+            if FOOTNOTE_LINE.match(line.text) and (previous is None or previous.kind == BLANK):
+                self.has_notes = True
+        self.body.append(line)
+
+    def is_country_line(self, line, lookup):
+        if lookup.resolve(line.text):
+            return True
+        return self.title is not None and name_key(line.text) == name_key(self.title.match["country"])
+
+
+def next_kind(lines, index):
+    for line in lines[index + 1 :]:
+        if line.kind != BLANK:
+            return line.kind
+    return None
+
+
+def divide_into_profiles(lines, lookup):
+    """(lines before the first profile, profile drafts) — a topic line or "Last updated" after
+    a profile's notes, or followed by "Last updated", starts the next profile."""
+    preamble, drafts, current = [], [], None
+
+    def start(line):
+        draft = Draft(start_line=line.number)
+        drafts.append(draft)
+        return draft
+
+    for index, line in enumerate(lines):
+        if line.kind == TITLE:
+            if current is None or current.has_body or current.legacy:
+                current = start(line)
+            current.title = line
+            current.topic = LEGACY_TOPIC
+        elif line.kind == TOPIC:
+            if current is None:
+                current = start(line)
+                current.topic = line.topic
+            elif current.legacy:
+                current.add(Line(line.number, TEXT, line.text), lookup)
+            elif current.topic is None:
+                current.topic = line.topic
+            elif current.has_notes or next_kind(lines, index) == UPDATED:
+                current = start(line)
+                current.topic = line.topic
+            else:
+                current.add(Line(line.number, TEXT, line.text), lookup)
+        elif line.kind == UPDATED:
+            if current is None or current.has_notes or current.updated is not None:
+                current = start(line)
+            current.updated = line
+        elif line.kind == COUNTRY and (current is None or not current.has_body):
+            if current is None:
+                preamble.append(line)
+            else:
+                current.country = line
+        elif current is None:
+            preamble.append(line)
+        else:
+            current.add(line if line.kind != COUNTRY else Line(line.number, TEXT, line.text), lookup)
+    return preamble, merge_topicless(drafts)
+
+
+def merge_topicless(drafts):
+    """A "Last updated" line without a topic does not make a profile: its lines join a
+    neighbour so that nothing is lost."""
+    merged = []
+    orphans = []
+    for draft in drafts:
+        if draft.topic is None:
+            if merged:
+                merged[-1].body.extend([Line(draft.start_line, BLANK, ""), *draft.body])
+            else:
+                orphans.append(draft)
+            continue
+        for orphan in orphans:
+            draft.body[:0] = [*orphan.body, Line(orphan.start_line, BLANK, "")]
+            draft.updated = draft.updated or orphan.updated
+            draft.country = draft.country or orphan.country
+        orphans = []
+        merged.append(draft)
+    return merged
+
+
+@dataclass
+class Unit:
+    """A paragraph, heading or single line of a block, as it will be laid out."""
+
+    text: str
+    line: int
+    block: int
+    alone: bool
+    gap: int
+
+    @property
+    def bullet(self):
+        return bool(BULLET.match(self.text))
+
+    @property
+    def prose(self):
+        return is_prose(self.text)
+
+
+def without_trailing_markers(text):
+    while text.endswith("]"):
+        match = TRAILING_MARKER.search(text[-12:])
+        if not match:
+            break
+        text = text[: len(text) - len(match[0])]
+    return text
+
+
+def is_prose(text):
+    core = without_trailing_markers(text)
+    words = len(core.split())
+    return len(core) >= 100 or (
+        bool(SENTENCE_END.search(core)) and (words >= 8 or bool(SENTENCE_BREAK.search(core)))
+    )
+
+
+def is_heading_text(text):
+    core = without_trailing_markers(text).strip()
+    if not core or len(core) > 100 or len(core.split()) > 14:
+        return False
+    if NOT_HEADING_END.search(core) or BULLET.match(core):
+        return False
+    first = core[0]
+    return first.isalnum() and (first.isupper() or first.isdigit()) and not core.isdigit()
+
+
+def is_label(text):
+    return len(text) <= 100 and len(text.split()) <= 12 and not SENTENCE_END.search(text)
+
+
+def first_word_length(text):
+    return len(text.split(maxsplit=1)[0])
+
+
+def split_blocks(lines):
+    """Runs of non-blank lines, each with the number of blank lines before it."""
+    blocks, current, gap = [], [], 0
+    for line in lines:
+        if line.kind == BLANK:
+            if current:
+                blocks.append((gap, current))
+                current, gap = [], 0
+            gap += 1
+        else:
+            current.append(line)
+    if current:
+        blocks.append((gap, current))
+    return blocks
+
+
+def block_units(block_index, gap, block):
+    texts = [line.text for line in block]
+    if len(block) == 1:
+        return [Unit(texts[0], block[0].number, block_index, True, gap)]
+    width = max(len(text) for text in texts)
+
+    def full(index):
+        # A greedy wrapper broke this line because the next word would not fit.
+        following = texts[index + 1]
+        return len(texts[index]) + 1 + first_word_length(following) > width - 3
+
+    wrapped = 40 <= width <= 110 and sum(
+        full(index) for index in range(len(texts) - 1)
+    ) >= max(1, (len(texts) - 1) // 2)
+    units = []
+    for index, text in enumerate(texts):
+        joins = (
+            wrapped
+            and units
+            and full(index - 1)
+            and not BULLET.match(text)
+            and not starts_heading(texts, index, full)
+        )
+        if joins:
+            units[-1].text += " " + text
+        else:
+            units.append(Unit(text, block[index].number, block_index, False, gap if not units else 0))
+    if len(units) == 1:
+        units[0].alone = True
+    return units
+
+
+def starts_heading(texts, index, full):
+    """A heading line inside hard-wrapped text: after a finished sentence, itself not full."""
+    if not SENTENCE_END.search(without_trailing_markers(texts[index - 1])):
+        return False
+    last = index == len(texts) - 1
+    return is_heading_text(texts[index]) and (last or not full(index))
+
+
+def normalise_markers(text):
+    return MARKER_IN_TEXT.sub(lambda m: f"[{m[1]}]" + (f" {m[2]}" if m[2] else ""), text)
+
+
+def is_heading(units, index):
+    unit = units[index]
+    if not is_heading_text(unit.text):
+        return False
+    if unit.alone:
+        return True
+    previous = units[index - 1] if index else None
+    following = units[index + 1] if index + 1 < len(units) else None
+    first_in_block = previous is None or previous.block != unit.block or previous.prose
+    return (
+        first_in_block
+        and following is not None
+        and following.block == unit.block
+        and following.prose
+        and not following.bullet
+    )
+
+
+def overview_cells(text):
+    cells = [cell.strip() for cell in text.split("|")]
+    if cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def read_overview(units, index, overview):
+    """Label/value pairs from index on; returns the index of the first unit after them."""
+    label = None
+    while index < len(units):
+        unit = units[index]
+        text = unit.text
+        if label is None and overview and unit.gap >= 2:
+            break
+        if "|" in text:
+            cells = overview_cells(text)
+            if label is not None:
+                overview.append((label, " | ".join(cells)))
+                label = None
+            elif len(cells) >= 2:
+                overview.append((cells[0], " | ".join(cells[1:])))
+            elif cells:
+                label = cells[0]
+        elif label is None:
+            head, colon, tail = text.partition(": ")
+            if colon and is_label(head):
+                overview.append((head, tail.strip()))
+            elif is_label(text) and not is_prose(text):
+                label = text
+            else:
+                break
+        elif unit.gap >= 2 or (is_prose(text) and SENTENCE_BREAK.search(text)):
+            break
+        else:
+            overview.append((label, text))
+            label = None
+        index += 1
+    if label is not None:
+        overview.append((label, ""))
+    return index
+
+
+def layout(units):
+    """Section text: paragraphs apart by one blank line, lines of a list or table kept."""
+    parts = []
+    for position, unit in enumerate(units):
+        if position:
+            previous = units[position - 1]
+            together = (
+                previous.block == unit.block
+                and (previous.bullet or not previous.prose)
+                and (unit.bullet or not unit.prose)
+            )
+            parts.append("\n" if together else "\n\n")
+        parts.append(unit.text)
+    return "".join(parts)
+
+
+def build_body(units):
+    """(summary, overview, sections) from the units before the notes."""
+    summary, overview, sections = [], [], []
+    in_summary = False
+    index = 0
+    while index < len(units):
+        unit = units[index]
+        if OVERVIEW_HEADING.match(without_trailing_markers(unit.text)) and is_heading(
+            units, index
+        ):
+            index = read_overview(units, index + 1, overview)
+            in_summary = False
+            continue
+        if "|" in unit.text and not sections and not summary and not overview:
+            index = read_overview(units, index, overview)
+            continue
+        heading = is_heading(units, index)
+        if LEAD_IN.match(unit.text) and not any(heading for heading, _ in sections):
+            in_summary = True
+        if in_summary and not heading:
+            summary.append(unit)
+        elif heading:
+            in_summary = False
+            sections.append((unit.text, []))
+        else:
+            if not sections:
+                sections.append(("", []))
+            sections[-1][1].append(unit)
+        index += 1
+    return (
+        layout(summary),
+        overview,
+        [ParsedSection(heading=heading, text=layout(body)) for heading, body in sections],
+    )
+
+
+def read_notes(lines):
+    """Footnotes from the note lines: "[n] text" or "[n]text", with continuation lines."""
+    notes = []
+    pending_break = False
+    for line in lines:
+        if line.kind == BLANK:
+            pending_break = True
+            continue
+        match = FOOTNOTE_LINE.match(line.text)
+        if match:
+            notes.append([int(match[1]), line.number, [match[2].strip()]])
+        elif notes:
+            notes[-1][2].append(("\n\n" if pending_break else " ") + line.text)
+        pending_break = False
+    return [(number, number_line, "".join(parts).strip()) for number, number_line, parts in notes]
+
+
+def cite(notes, warnings):
+    footnotes = []
+    previous = None
+    for number, line, text in notes:
+        ibid, locator, rest = ibid_parts(text)
+        if not ibid:
+            citations = split_citations(text)
+        elif previous is None:
+            warnings.append(ParseWarning(line, f"footnote [{number}] says Ibid. but follows none"))
+            citations = split_citations(rest) if rest else []
+        else:
+            citations = [
+                replace(citation, locator=locator) if locator else citation
+                for citation in previous
+            ]
+            citations += split_citations(rest) if rest and not rest[0].islower() else []
+        footnotes.append(
+            ParsedFootnote(
+                number=number,
+                text=text,
+                line=line,
+                sources=[citation.title for citation in citations],
+                citations=citations,
+            )
+        )
+        previous = citations
+    return footnotes
+
+
+def check_numbering(markers, footnotes, warnings):
+    numbers = {note.number for note in footnotes}
+    for number, line in markers.items():
+        if number not in numbers:
+            warnings.append(ParseWarning(line, f"marker [{number}] has no footnote"))
+    seen = set()
+    previous = 0
+    for note in footnotes:
+        if note.number in seen:
+            warnings.append(ParseWarning(note.line, f"footnote number [{note.number}] is repeated"))
+        elif note.number != previous + 1:
+            if previous:
+                message = f"footnote numbering jumps from [{previous}] to [{note.number}]"
+            else:
+                message = f"footnote numbering starts at [{note.number}]"
+            warnings.append(ParseWarning(note.line, message))
+        if note.number not in seen and note.number not in markers:
+            warnings.append(ParseWarning(note.line, f"footnote [{note.number}] is never cited"))
+        seen.add(note.number)
+        previous = note.number
+
+
+def parse_date(line, warnings):
+    """ISO day ("2019-12-18") or year ("2004") from a "Last updated" line, or None."""
+    raw = line.match["date"].strip().rstrip(".")
+    match = DATE.fullmatch(raw)
+    if match:
+        value = iso_date(match)
+        if len(value) == 10:
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                warnings.append(ParseWarning(line.number, f'unparseable date "{raw}"'))
+                return None
+            return value
+        warnings.append(
+            ParseWarning(line.number, f'"Last updated" gives no day ("{raw}"); kept the year')
+        )
+        return value[:4]
+    if YEAR_ONLY.fullmatch(raw):
+        return raw
+    warnings.append(ParseWarning(line.number, f'unparseable date "{raw}"'))
+    return None
+
+
+def build_profile(draft, context):
+    warnings = []
+    body = draft.body
+    notes_start = len(body)
+    for position, line in enumerate(body):
+        previous = body[position - 1] if position else None
+        at_paragraph_start = previous is None or previous.kind == BLANK
+        if line.kind == TEXT and at_paragraph_start and FOOTNOTE_LINE.match(line.text):
+            notes_start = position
+            break
+    main, note_lines = body[:notes_start], body[notes_start:]
+    markers = {}
+    for line in main:
+        for match in MARKER.finditer(line.text):
+            markers.setdefault(int(match[1]), line.number)
+    units = [
+        unit
+        for block_index, (gap, block) in enumerate(split_blocks(main))
+        for unit in block_units(block_index, gap, block)
+    ]
+    for unit in units:
+        unit.text = normalise_markers(unit.text)
+    summary, overview, sections = build_body(units)
+    footnotes = cite(read_notes(note_lines), warnings)
+    check_numbering(markers, footnotes, warnings)
+
+    report = report_year = None
+    if draft.title is not None:
+        series = " ".join(draft.title.match["series"].split()).title()
+        report_year = int(draft.title.match["year"])
+        report = f"{series} Monitor Report {report_year}"
+    last_updated = parse_date(draft.updated, warnings) if draft.updated else None
+    year = report_year or context.default_year
+    if last_updated is None and year:
+        last_updated = str(year)
+    if last_updated is None:
+        warnings.append(
+            ParseWarning(draft.start_line, "no date: no \"Last updated\" line or report year")
+        )
+    opening = "\n\n".join([summary, *(section.text for section in sections[:2])])
+    country, hint = find_country(draft, opening, context, warnings)
+    return ParsedProfile(
+        country=country,
+        country_hint=hint,
+        topic=draft.topic,
+        report=report,
+        report_year=report_year,
+        last_updated=last_updated,
+        summary=summary,
+        overview=overview,
+        sections=sections,
+        footnotes=footnotes,
+        warnings=sorted(warnings, key=lambda warning: warning.line),
+        start_line=draft.start_line,
+    )
+
+
+@dataclass
+class Context:
+    lookup: CountryLookup
+    name: str
+    default_country: str | None
+    default_year: int | None
+    country_line: Line | None = None
+
+
+def find_country(draft, opening, context, warnings):
+    """(canonical country, name as found): header lines first, then the prose, the file name
+    and the default given by the user."""
+    named = draft.country or context.country_line
+    if named is not None:
+        raw, line = named.text, named.number
+    elif draft.title is not None:
+        raw, line = draft.title.match["country"].strip(), draft.title.number
+    else:
+        raw = line = None
+    lookup = context.lookup
+    if raw is not None:
+        country = lookup.resolve(raw)
+        if country is None:
+            warnings.append(ParseWarning(line, f"unknown country {raw} (not in the country list)"))
+        return country, raw
+    country = lookup.find_in_prose(opening) or lookup.find_in_prose(PurePath(context.name).stem)
+    if country is None and context.default_country:
+        country = lookup.resolve(context.default_country) or context.default_country
+    if country is None:
+        warnings.append(
+            ParseWarning(
+                draft.start_line,
+                "unknown country (not named): the document does not say which country it is "
+                "about; give one with the default country",
+            )
+        )
+    return country, country
+
+
+def read_preamble(preamble, lookup, named_by_title):
+    """(country line, lines kept as body) from the lines above the first profile. A lone
+    name-like line there is taken for an unknown country's name unless a title line names
+    the country."""
+    country = None
+    kept = []
+    content = [line for line in preamble if line.kind != BLANK]
+    for line in preamble:
+        is_country = line.kind == COUNTRY or (line.kind == TEXT and lookup.resolve(line.text))
+        if country is None and is_country:
+            country = line
+        elif line.kind != BLANK or kept:
+            kept.append(line if line.kind != COUNTRY else Line(line.number, TEXT, line.text))
+    lone_name = len(content) == 1 and looks_like_a_name(content[0].text)
+    if country is None and lone_name and not named_by_title:
+        return content[0], []
+    return country, kept
+
+
+def looks_like_a_name(text):
+    words = text.replace("_", " ").split()
+    return (
+        0 < len(words) <= 5
+        and not any(char.isdigit() for char in text)
+        and not NOT_HEADING_END.search(text)
+        and all(word[0].isupper() or word.lower() in ("and", "of", "the") for word in words)
+    )
+
+
+def binary_reason(raw, text):
+    if b"\x00" in raw and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "The file is binary (it contains NUL bytes), not a text or HTML document."
+    sample = text[:20000]
+    if len(CONTROL_CHARACTERS.findall(sample)) > max(8, len(sample) // 20):
+        return "The file is mostly not text (control characters or undecodable bytes)."
+    return None
+
+
+def parse_document(
+    raw: bytes,
+    *,
+    name: str = "",
+    countries: CountryLookup | None = None,
+    topics: Iterable[str] | None = None,
+    default_country: str | None = None,
+    default_year: int | None = None,
+) -> ParsedDocument:
+    if not raw or not raw.strip():
+        return ParsedDocument([], "The file is empty.", "")
+    text = decode(raw)
+    reason = binary_reason(raw, text)
+    if reason:
+        return ParsedDocument([], reason, "")
+    if looks_like_html(name, text):
+        text = html_to_text(text)
+    if not text.strip():
+        return ParsedDocument([], "The file has no text.", text)
+    lookup = countries or CountryLookup.default()
+    topic_names = {
+        " ".join(topic.split()).lower(): topic for topic in (topics or DEFAULT_TOPICS) if topic
+    }
+    lines = classify_lines(text, topic_names)
+    preamble, drafts = divide_into_profiles(lines, lookup)
+    if not drafts:
+        return ParsedDocument(
+            [],
+            "No profile found: the document has no topic line (such as “Mine Ban Policy”) "
+            "and no report title line (such as “Kazakhstan, Landmine Monitor Report 2004”).",
+            text,
+        )
+    country_line, kept = read_preamble(preamble, lookup, drafts[0].legacy)
+    if kept:
+        drafts[0].body[:0] = [*kept, Line(kept[-1].number, BLANK, "")]
+    context = Context(lookup, name, default_country, default_year, country_line)
+    return ParsedDocument([build_profile(draft, context) for draft in drafts], None, text)

@@ -1,0 +1,393 @@
+"""Importing legacy archive documents into the database: what users rely on."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from reversion.models import Revision
+
+from reports.importer.archive import Document
+from reports.importer.service import ImportOptions, import_documents
+from reports.models import Country, Edition, Profile, Report, Section
+from sources.models import Citation, Footnote, Source
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.django_db
+
+SEED_000 = "000_6e55b677930c3a7a.txt"
+SEED_001 = "001_3a94d076462bedc1.txt"
+SEED_002 = "002_aa834015c799b9df.txt"
+SEED_003 = "003_fa6237349ec68be0.txt"
+SEED_004 = "004_d884999d45a0951d.txt"
+ALL_SEEDS = [SEED_000, SEED_001, SEED_002, SEED_003, SEED_004]
+
+
+def seed(name):
+    return Document(name, raw=(SEEDS / name).read_bytes())
+
+
+def run(*documents, **options):
+    return import_documents(list(documents), ImportOptions(**options))
+
+
+def database_rows():
+    return {
+        model.__name__: model.objects.count()
+        for model in [Country, Profile, Edition, Section, Footnote, Citation, Source, Revision]
+    }
+
+
+def edition_of(country, topic):
+    return Edition.objects.get(profile__country__name=country, profile__topic__name=topic)
+
+
+def test_every_seed_imports_as_a_published_edition():
+    report = run(*[seed(name) for name in ALL_SEEDS])
+
+    statuses = {entry["path"]: entry["status"] for entry in report["files"]}
+    assert statuses == {
+        SEED_000: "imported",
+        SEED_001: "imported",
+        SEED_002: "imported",  # its Cluster Munition profile is new; its Mine Ban part is 000
+        SEED_003: "imported",
+        SEED_004: "imported",
+    }
+    published = Edition.objects.published()
+    assert {(e.profile.country.name, e.profile.topic.name) for e in published} == {
+        ("Kazakhstan", "Mine Ban Policy"),
+        ("Kazakhstan", "Country report"),
+        ("Kazakhstan", "Cluster Munition Ban Policy"),
+        ("Kyrgyzstan", "Mine Ban Policy"),
+        ("Uzbekistan", "Mine Ban Policy"),
+    }
+
+
+def test_seed_001_is_one_country_report_of_2004_with_year_precision():
+    run(seed(SEED_001))
+    edition = edition_of("Kazakhstan", "Country report")
+    assert edition.report == Report.objects.get(series="Landmine Monitor", year=2004)
+    assert edition.last_updated_display == "2004"
+    assert edition.last_updated_precision == Edition.Precision.YEAR
+    assert edition.summary.startswith("Key developments since May 2003:")
+    assert edition.footnotes.count() == 17
+    ibid = edition.footnotes.get(number=3)
+    before = edition.footnotes.get(number=2)
+    assert set(ibid.sources.all()) == set(before.sources.all())
+    assert set(edition.footnotes.get(number=13).sources.all()) == set(
+        edition.footnotes.get(number=12).sources.all()
+    )
+
+
+def test_seeds_000_and_002_share_one_edition_in_either_order():
+    first = run(seed(SEED_000))
+    second = run(seed(SEED_002))
+    assert first["files"][0]["status"] == "imported"
+    assert (
+        Edition.objects.filter(
+            profile__country__name="Kazakhstan", profile__topic__name="Mine Ban Policy"
+        ).count()
+        == 1
+    )
+    assert second["files"][0]["status"] == "imported"  # only its other profile is new
+
+
+def test_seed_002_in_the_other_order_gives_the_same_edition():
+    run(seed(SEED_002))
+    report = run(seed(SEED_000))
+    assert report["files"][0]["status"] == "unchanged"
+    assert Edition.objects.filter(profile__topic__name="Mine Ban Policy").count() == 1
+
+
+def test_seed_002s_five_letters_are_five_sources_cited_three_times_each():
+    run(seed(SEED_002))
+    edition = edition_of("Kazakhstan", "Cluster Munition Ban Policy")
+    letters = Source.objects.filter(
+        citations__footnote__edition=edition, citations__footnote__number=1
+    )
+    assert letters.count() == 5
+    for letter in letters:
+        cited_by = sorted(letter.citations.values_list("footnote__number", flat=True))
+        assert cited_by == [1, 2, 6]
+
+
+def test_seed_003s_letter_is_one_source_cited_by_five_footnotes():
+    run(seed(SEED_003))
+    letter = Source.objects.get(
+        title__contains="Letter 011-14/809 from the Ministry of Foreign Affairs"
+    )
+    cited_by = sorted(letter.citations.values_list("footnote__number", flat=True))
+    assert cited_by == [1, 4, 7, 8, 10]
+
+
+def test_monitor_report_citations_link_the_report_with_a_page_locator():
+    run(seed(SEED_000))
+    citation = Citation.objects.get(footnote__number=4, footnote__edition__isnull=False)
+    assert citation.source.report == Report.objects.get(series="Landmine Monitor", year=2007)
+    assert citation.locator == "p. 862"
+    # footnote 7 cites the same report page: the same Source, not a copy
+    assert citation.source in Footnote.objects.get(number=7).sources.all()
+
+
+def test_seed_004_keeps_its_overview_facts():
+    run(seed(SEED_004))
+    edition = edition_of("Uzbekistan", "Mine Ban Policy")
+    facts = list(edition.overview_facts.values_list("label", "value"))
+    assert facts[0] == ("Mine Ban Treaty status", "Not a State Party")
+    assert facts[1][0] == "Pro-mine ban UNGA voting record"
+    assert facts[1][1].startswith("Abstained on Resolution 65/48")
+    assert facts[2][0] == "Participation in Mine Ban Treaty meetings"
+    assert facts[2][1].startswith("Has never attended")
+    assert edition.last_updated.isoformat() == "2011-10-24"
+
+
+def test_importing_the_same_files_again_changes_nothing():
+    run(*[seed(name) for name in ALL_SEEDS])
+    before = database_rows()
+
+    report = run(*[seed(name) for name in ALL_SEEDS])
+
+    assert {entry["status"] for entry in report["files"]} == {"unchanged"}
+    assert database_rows() == before
+
+
+def test_every_import_is_a_revision_named_after_its_file():
+    run(seed(SEED_003))
+    revision = Revision.objects.get()
+    assert revision.comment == f"Imported from {SEED_003}"
+    assert revision.version_set.count() > Footnote.objects.count()
+
+
+def test_the_same_edition_with_different_text_is_updated_as_a_new_revision():
+    run(seed(SEED_003))
+    edition = edition_of("Kyrgyzstan", "Mine Ban Policy")
+    changed = (SEEDS / SEED_003).read_bytes().replace(b"has not acceded", b"has still not acceded")
+
+    report = run(Document("003-corrected.txt", raw=changed))
+
+    assert report["files"][0]["status"] == "updated"
+    assert edition_of("Kyrgyzstan", "Mine Ban Policy").pk == edition.pk
+    assert "has still not acceded" in " ".join(edition.sections.values_list("body", flat=True))
+    assert Revision.objects.filter(comment="Imported from 003-corrected.txt").exists()
+
+
+def test_editions_end_the_same_whatever_the_import_order():
+    older = (SEEDS / SEED_003).read_bytes()
+    newer = older.replace(b"18 December 2019", b"20 October 2021").replace(
+        b"has not acceded", b"has still not acceded"
+    )
+    run(Document("newer.txt", raw=newer))
+    run(Document("older.txt", raw=older))
+
+    editions = Edition.objects.filter(profile__country__name="Kyrgyzstan").order_by("last_updated")
+    assert [(e.last_updated.year, e.state) for e in editions] == [
+        (2019, Edition.State.SUPERSEDED),
+        (2021, Edition.State.PUBLISHED),
+    ]
+
+
+def test_a_file_that_cannot_be_understood_is_rejected_and_others_still_import():
+    report = run(
+        Document("empty.txt", raw=b""),
+        Document("binary.txt", raw=bytes(range(256)) * 20),
+        seed(SEED_003),
+    )
+    entries = {entry["path"]: entry for entry in report["files"]}
+    assert entries["empty.txt"]["status"] == "rejected"
+    assert entries["empty.txt"]["error"]
+    assert entries["binary.txt"]["status"] == "rejected"
+    assert entries[SEED_003]["status"] == "imported"
+    assert Edition.objects.count() == 1
+
+
+def test_a_rejected_file_leaves_nothing_behind():
+    before = database_rows()
+    report = run(Document("nothing.txt", raw=b"\x00\x01\x02 not a report"))
+    assert report["files"][0]["status"] == "rejected"
+    assert database_rows() == before
+
+
+def test_problems_are_warnings_with_line_numbers():
+    report = run(seed(SEED_000))
+    warnings = report["files"][0]["profiles"][0]["warnings"]
+    missing = [w for w in warnings if "[6]" in w["message"]]
+    assert missing and all(isinstance(w["line"], int) and w["line"] > 0 for w in missing)
+
+
+def test_a_document_without_a_country_takes_the_one_given():
+    text = (
+        "Mine Ban Policy\n\nLast updated: 3 March 2021\n\n"
+        "The State has not joined.[1]\n\n[1] Letter, 1 March 2021.\n"
+    )
+    report = run(Document("anon.txt", raw=text.encode()), default_country="Nagorno-Karabakh")
+    assert report["files"][0]["status"] == "imported"
+    assert Edition.objects.get().profile.country.name == "Nagorno-Karabakh"
+
+
+def test_dry_run_reports_parsed_and_writes_nothing():
+    before = database_rows()
+    report = run(*[seed(name) for name in ALL_SEEDS], dry_run=True)
+    assert {entry["status"] for entry in report["files"]} == {"parsed"}
+    assert database_rows() == before
+
+
+def test_draft_imports_open_a_draft_edition():
+    run(seed(SEED_003), state=Edition.State.DRAFT)
+    assert edition_of("Kyrgyzstan", "Mine Ban Policy").state == Edition.State.DRAFT
+
+
+def test_command_prints_the_json_report(tmp_path, capsys):
+    call_command("import_archive", str(SEEDS / SEED_004), "--json")
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    profile = report["files"][0]["profiles"][0]
+    assert report["files"][0]["status"] == "imported"
+    assert set(profile) == {
+        "country",
+        "topic",
+        "report",
+        "last_updated",
+        "summary",
+        "overview",
+        "sections",
+        "footnotes",
+        "warnings",
+    }
+    assert profile["country"] == "Uzbekistan"
+    assert profile["last_updated"] == "2011-10-24"
+    assert profile["footnotes"][0]["number"] == 1
+    assert "imported" in captured.err  # the summary table goes to stderr with --json
+
+
+def test_command_imports_folders_and_zips_and_prints_a_summary(tmp_path, capsys):
+    folder = tmp_path / "archive" / "2019"
+    folder.mkdir(parents=True)
+    (folder / SEED_003).write_bytes((SEEDS / SEED_003).read_bytes())
+    (folder / "notes.docx").write_bytes(b"ignored: not an archive document")
+    bundle = tmp_path / "more.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr(f"seeds/{SEED_004}", (SEEDS / SEED_004).read_bytes())
+
+    call_command("import_archive", str(tmp_path / "archive"), str(bundle))
+
+    out = capsys.readouterr().out
+    assert "imported" in out and "rejected" in out
+    assert Edition.objects.count() == 2
+
+
+def zip_bytes(entries):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_a_zip_with_paths_leaving_the_archive_is_refused_whole(tmp_path, capsys):
+    bundle = tmp_path / "evil.zip"
+    bundle.write_bytes(
+        zip_bytes(
+            {
+                SEED_003: (SEEDS / SEED_003).read_bytes(),
+                "../../etc/cron.d/evil.txt": b"Mine Ban Policy",
+            }
+        )
+    )
+    call_command("import_archive", str(bundle), "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert report["files"][0]["status"] == "rejected"
+    assert "Unsafe path" in report["files"][0]["error"]
+    assert not Edition.objects.exists()
+
+
+def test_a_zip_with_too_many_files_is_refused(tmp_path, settings, capsys):
+    settings.IMPORT_MAX_FILES = 2
+    bundle = tmp_path / "many.zip"
+    bundle.write_bytes(zip_bytes({f"{i}.txt": b"x" for i in range(3)}))
+    call_command("import_archive", str(bundle), "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert "Too many documents" in report["files"][0]["error"]
+
+
+class TestAdminUpload:
+    url = "/admin/reports/import-archive/"
+
+    def upload(self, client, *names, **fields):
+        files = [
+            (
+                io.BytesIO((SEEDS / name).read_bytes())
+                if name in ALL_SEEDS
+                else io.BytesIO(name.encode())
+            )
+            for name in names
+        ]
+        for handle, name in zip(files, names, strict=True):
+            handle.name = name
+        return client.post(self.url, {"files": files, "state": "published", **fields})
+
+    def test_dry_run_then_confirm(self, client, editor, tmp_path, settings):
+        settings.IMPORT_STAGING_DIR = tmp_path
+        client.force_login(editor)
+        assert client.get(self.url).status_code == 200
+
+        preview = self.upload(client, SEED_003, SEED_004)
+
+        assert preview.status_code == 200
+        assert "Dry run" in preview.text
+        assert "Kyrgyzstan" in preview.text and "Uzbekistan" in preview.text
+        assert not Edition.objects.exists()
+
+        result = client.post(self.url, {"token": preview.context["token"], "confirm": "1"})
+
+        assert result.status_code == 200
+        assert "Import finished" in result.text
+        assert Edition.objects.published().count() == 2
+        assert Revision.objects.filter(user=editor).count() == 2
+        assert not any(tmp_path.iterdir())  # staged uploads are removed
+
+    def test_confirming_twice_imports_once(self, client, editor, tmp_path, settings):
+        settings.IMPORT_STAGING_DIR = tmp_path
+        client.force_login(editor)
+        token = self.upload(client, SEED_003).context["token"]
+        client.post(self.url, {"token": token})
+        again = client.post(self.url, {"token": token}, follow=True)
+        assert "already imported" in again.text
+        assert Edition.objects.count() == 1
+
+    def test_cancel_writes_nothing(self, client, editor, tmp_path, settings):
+        settings.IMPORT_STAGING_DIR = tmp_path
+        client.force_login(editor)
+        token = self.upload(client, SEED_003).context["token"]
+        client.post(self.url, {"token": token, "cancel": "1"})
+        assert not Edition.objects.exists()
+        assert not any(tmp_path.iterdir())
+
+    def test_altered_token_is_refused(self, client, editor, tmp_path, settings):
+        settings.IMPORT_STAGING_DIR = tmp_path
+        client.force_login(editor)
+        response = client.post(self.url, {"token": "forged:token"}, follow=True)
+        assert "expired or was altered" in response.text
+        assert not Edition.objects.exists()
+
+    def test_oversized_uploads_and_other_file_types_are_refused(
+        self, client, editor, tmp_path, settings
+    ):
+        settings.IMPORT_STAGING_DIR = tmp_path
+        settings.IMPORT_MAX_UPLOAD_BYTES = 100
+        client.force_login(editor)
+        response = self.upload(client, SEED_003)
+        assert "the limit is 100" in response.text
+        settings.IMPORT_MAX_UPLOAD_BYTES = 10**6
+        response = self.upload(client, "report.pdf")
+        assert "only .txt, .html, .htm and .zip" in response.text
+        assert not any(tmp_path.iterdir())
+
+    def test_researchers_may_not_import(self, client, researcher):
+        client.force_login(researcher)
+        assert client.get(self.url).status_code == 403
+
+    def test_the_admin_index_links_to_the_import_page_for_editors(self, client, editor):
+        client.force_login(editor)
+        assert self.url in client.get(reverse("admin:index")).text
