@@ -26,9 +26,9 @@ import django  # noqa: E402
 
 django.setup()
 
+from countries import COUNTRIES  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from countries import COUNTRIES  # noqa: E402
 from reports.importer.archive import iter_documents  # noqa: E402
 from reports.importer.parsing import parse_document  # noqa: E402
 from reports.importer.service import ImportOptions, Reference, import_documents  # noqa: E402

@@ -7,3 +7,4 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from . import revisions  # noqa: F401  (registers models with django-reversion)
+        from . import signals  # noqa: F401  (public page cache invalidation)

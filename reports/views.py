@@ -1,13 +1,138 @@
-"""Public pages: they read published editions only."""
+"""Public pages: they read published editions only (the current one of each profile, and
+superseded ones as the archive). Drafts, editions in review, approved, scheduled and withdrawn
+editions are never shown here; staff see those through the preview (reports.preview).
 
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+Every page runs a fixed number of queries whatever the size of an edition. Edition pages are
+cached and revalidatable: see reports.pagecache for the scheme.
+"""
+
+import csv
+from itertools import groupby
+
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from sources.models import Citation, Footnote
 
-from .models import Country, Edition
+from . import pagecache
+from .diff import Snapshot, compare
+from .models import Country, Edition, Report, Topic, TreatyStatus
+from .rendering import render_edition_content, render_inline
+
+READABLE = (Edition.State.PUBLISHED, Edition.State.SUPERSEDED)
+HISTORY_FIELDS = (
+    "id",
+    "state",
+    "version",
+    "updated_at",
+    "published_at",
+    "last_updated",
+    "last_updated_precision",
+    "report__title",
+    "report__series_slug",
+    "report__year",
+)
 
 
+def _display(row):
+    return Edition(
+        last_updated=row["last_updated"], last_updated_precision=row["last_updated_precision"]
+    ).last_updated_display
+
+
+def edition_url(edition):
+    """The public URL of a readable edition: the profile page when current, else its year."""
+    profile = edition.profile
+    if edition.state == Edition.State.PUBLISHED or edition.last_updated is None:
+        return reverse("public:profile", args=[profile.country.slug, profile.topic.slug])
+    return reverse(
+        "public:archived",
+        args=[profile.country.slug, profile.topic.slug, edition.last_updated.year],
+    )
+
+
+def _history(country, topic):
+    """Every readable edition of a profile, newest first, in one query (404 when none)."""
+    rows = list(
+        Edition.objects.filter(
+            profile__country__slug=country, profile__topic__slug=topic, state__in=READABLE
+        )
+        .order_by("-last_updated", "-published_at", "-id")
+        .values(*HISTORY_FIELDS)
+    )
+    if not rows:
+        raise Http404("No such profile.")
+    for row in rows:
+        row["display"] = _display(row)
+        row["year"] = row["last_updated"].year if row["last_updated"] else None
+    return rows
+
+
+def _current(rows):
+    return next((row for row in rows if row["state"] == Edition.State.PUBLISHED), None)
+
+
+def _last_modified(rows):
+    return max(row["updated_at"] for row in rows)
+
+
+def _content_queryset():
+    return Edition.objects.select_related(
+        "profile__country", "profile__topic", "report"
+    ).prefetch_related(
+        "overview_facts",
+        "sections",
+        Prefetch(
+            "footnotes",
+            queryset=Footnote.objects.prefetch_related(
+                Prefetch("citations", queryset=Citation.objects.select_related("source"))
+            ),
+        ),
+    )
+
+
+def render_edition(request, edition, *, history=None, archived=False, preview=None):
+    """The profile page of `edition` (content prefetched as by _content_queryset()).
+
+    Also used by the staff preview (reports.preview), which passes any edition and no history:
+    the page is then marked as a preview (a banner, noindex) and is never cached.
+    """
+    profile = edition.profile
+    if preview is None:
+        preview = history is None
+    if history is None:
+        history = list(
+            Edition.objects.filter(profile=profile, state__in=READABLE)
+            .order_by("-last_updated", "-published_at", "-id")
+            .values(*HISTORY_FIELDS)
+        )
+        for row in history:
+            row["display"] = _display(row)
+            row["year"] = row["last_updated"].year if row["last_updated"] else None
+    current = _current(history)
+    earlier = [row for row in history if row["id"] != edition.pk and row["state"] != "published"]
+    previous = None
+    if current is not None and current["id"] == edition.pk and len(history) > 1:
+        previous = history[1]
+    context = {
+        "edition": edition,
+        "country": profile.country,
+        "topic": profile.topic,
+        "facts": [(fact.label, render_inline(fact.value)) for fact in edition.overview_facts.all()],
+        "archived": archived,
+        "preview": preview,
+        "current": current,
+        "earlier": earlier,
+        "previous": previous,
+        **render_edition_content(edition),
+    }
+    return render(request, "public/profile.html", context)
+
+
+@require_safe
 def home(request):
     latest = (
         Edition.objects.published()
@@ -17,6 +142,25 @@ def home(request):
     return render(request, "public/home.html", {"latest": latest})
 
 
+@require_safe
+def countries(request):
+    countries = (
+        Country.objects.annotate(
+            published=Count(
+                "profiles__editions", filter=Q(profiles__editions__state=Edition.State.PUBLISHED)
+            )
+        )
+        .prefetch_related("treaty_statuses")
+        .order_by("region", "name")
+    )
+    regions = [
+        (region or "Other", list(members))
+        for region, members in groupby(countries, key=lambda c: c.region)
+    ]
+    return render(request, "public/countries.html", {"regions": regions})
+
+
+@require_safe
 def country(request, country):
     country = get_object_or_404(Country, slug=country)
     editions = (
@@ -25,24 +169,254 @@ def country(request, country):
         .select_related("profile__topic", "report")
         .order_by("-last_updated", "profile__topic__position")
     )
-    return render(request, "public/country.html", {"country": country, "editions": editions})
-
-
-def profile(request, country, topic):
-    edition = get_object_or_404(
-        Edition.objects.published()
-        .select_related("profile__country", "profile__topic", "report")
-        .prefetch_related(
-            "overview_facts",
-            "sections",
-            Prefetch(
-                "footnotes",
-                queryset=Footnote.objects.prefetch_related(
-                    Prefetch("citations", queryset=Citation.objects.select_related("source"))
-                ),
-            ),
-        ),
-        profile__country__slug=country,
-        profile__topic__slug=topic,
+    statuses = TreatyStatus.objects.filter(country=country).order_by("treaty")
+    return render(
+        request,
+        "public/country.html",
+        {"country": country, "editions": editions, "statuses": statuses},
     )
-    return render(request, "public/profile.html", {"edition": edition})
+
+
+@require_safe
+def profile(request, country, topic):
+    rows = _history(country, topic)
+    current = _current(rows)
+    if current is None:
+        raise Http404("This profile has no current edition.")
+
+    def render_page():
+        edition = _content_queryset().get(pk=current["id"])
+        return render_edition(request, edition, history=rows)
+
+    return pagecache.cached_page(
+        request, "profile", pagecache.signature_of(rows), _last_modified(rows), render_page
+    )
+
+
+@require_safe
+def archived(request, country, topic, year):
+    rows = _history(country, topic)
+    current = _current(rows)
+    in_year = [row for row in rows if row["year"] == year]
+    if not in_year:
+        raise Http404("No edition of that year.")
+    older = [row for row in in_year if current is None or row["id"] != current["id"]]
+    if not older:
+        return redirect("public:profile", country, topic)
+    chosen = older[0]
+
+    def render_page():
+        edition = _content_queryset().get(pk=chosen["id"])
+        return render_edition(request, edition, history=rows, archived=True)
+
+    return pagecache.cached_page(
+        request,
+        "archived",
+        pagecache.signature_of(rows, chosen["id"]),
+        _last_modified(rows),
+        render_page,
+    )
+
+
+def _snapshot(edition):
+    return Snapshot(
+        label=edition.last_updated_display,
+        summary=edition.summary,
+        last_updated=edition.last_updated_display,
+        overview=[(fact.label, fact.value) for fact in edition.overview_facts.all()],
+        sections=[(section.heading, section.body) for section in edition.sections.all()],
+        footnotes=[(note.number, note.text) for note in edition.footnotes.all()],
+    )
+
+
+@require_safe
+def changes(request, country, topic):
+    rows = _history(country, topic)
+    current = _current(rows)
+    if current is None:
+        raise Http404("This profile has no current edition.")
+    position = rows.index(current)
+    previous = rows[position + 1] if position + 1 < len(rows) else None
+
+    def render_page():
+        ids = [current["id"]] + ([previous["id"]] if previous else [])
+        editions = {
+            edition.pk: edition
+            for edition in Edition.objects.filter(pk__in=ids)
+            .select_related("profile__country", "profile__topic")
+            .prefetch_related("overview_facts", "sections", "footnotes")
+        }
+        new = editions[current["id"]]
+        diff = compare(_snapshot(editions[previous["id"]]), _snapshot(new)) if previous else None
+        context = {
+            "edition": new,
+            "country": new.profile.country,
+            "topic": new.profile.topic,
+            "current": current,
+            "previous": previous,
+            "diff": diff,
+        }
+        return render(request, "public/changes.html", context)
+
+    return pagecache.cached_page(
+        request, "changes", pagecache.signature_of(rows), _last_modified(rows), render_page
+    )
+
+
+@require_safe
+def reports(request):
+    reports = (
+        Report.objects.annotate(
+            editions_count=Count("editions", filter=Q(editions__state__in=READABLE))
+        )
+        .filter(editions_count__gt=0)
+        .order_by("-year", "series")
+    )
+    return render(request, "public/reports.html", {"reports": reports})
+
+
+@require_safe
+def report(request, series, year):
+    report = get_object_or_404(Report, series_slug=series, year=year)
+    editions = list(
+        report.editions.filter(state__in=READABLE)
+        .select_related("profile__country", "profile__topic")
+        .order_by("profile__topic__position", "profile__topic__name", "profile__country__name")
+    )
+    if not editions:
+        raise Http404("Nothing of this report is published.")
+    for edition in editions:
+        edition.url = edition_url(edition)
+    topics = [(topic, list(items)) for topic, items in groupby(editions, lambda e: e.profile.topic)]
+    return render(request, "public/report.html", {"report": report, "topics": topics})
+
+
+TREATIES = TreatyStatus.Treaty.choices
+STATUSES = TreatyStatus.Status.choices
+
+
+def _treaty_rows(request):
+    treaty = request.GET.get("treaty", "")
+    status = request.GET.get("status", "")
+    region = request.GET.get("region", "")
+    countries = list(Country.objects.prefetch_related("treaty_statuses").order_by("name"))
+    regions = sorted({c.region for c in countries if c.region})
+    rows = []
+    for country in countries:
+        by_treaty = {s.treaty: s for s in country.treaty_statuses.all()}
+        if region and country.region != region:
+            continue
+        if treaty in dict(TREATIES):
+            found = by_treaty.get(treaty)
+            if found is None or (status in dict(STATUSES) and found.status != status):
+                continue
+        elif status in dict(STATUSES) and not any(s.status == status for s in by_treaty.values()):
+            continue
+        rows.append((country, [by_treaty.get(code) for code, _ in TREATIES]))
+    filters = {"treaty": treaty, "status": status, "region": region}
+    return rows, regions, filters
+
+
+def _status_text(status):
+    if status is None:
+        return ""
+    return status.get_status_display()
+
+
+@require_safe
+def treaty_status(request):
+    rows, regions, filters = _treaty_rows(request)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="treaty-status.csv"'
+        writer = csv.writer(response)
+        header = ["country", "iso_code", "region"]
+        for code, _ in TREATIES:
+            header += [f"{code}_status", f"{code}_signed", f"{code}_joined", f"{code}_joined_by"]
+        writer.writerow(header)
+        for country, statuses in rows:
+            line = [country.name, country.iso_code, country.region]
+            for status in statuses:
+                if status is None:
+                    line += ["", "", "", ""]
+                else:
+                    line += [
+                        status.get_status_display(),
+                        status.signed_on.isoformat() if status.signed_on else "",
+                        status.consent_on.isoformat() if status.consent_on else "",
+                        status.get_consent_by_display() if status.consent_by else "",
+                    ]
+            writer.writerow(_csv_safe(line))
+        return response
+    query = request.GET.copy()
+    query["format"] = "csv"
+    return render(
+        request,
+        "public/treaty_status.html",
+        {
+            "rows": rows,
+            "regions": regions,
+            "filters": filters,
+            "treaties": TREATIES,
+            "statuses": STATUSES,
+            "csv_query": query.urlencode(),
+        },
+    )
+
+
+def _csv_safe(values):
+    """Cells starting with = + - @ are read as formulas by spreadsheets: quote them."""
+    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in values]
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /preview/",
+        "Disallow: /search/",
+        f"Sitemap: {request.build_absolute_uri(reverse('public:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def search(request):
+    from .search import Filters
+    from .search import search as run_search
+
+    filters = Filters.from_query(request.GET)
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    per_page = 20
+    hits = (
+        run_search(filters, limit=per_page + 1, offset=(page - 1) * per_page) if filters.q else []
+    )
+    has_next = len(hits) > per_page
+    hits = hits[:per_page]
+    for hit in hits:
+        hit.url = edition_url(hit.edition) + hit.anchor
+    topics = Topic.objects.only("name", "slug").order_by("position", "name")
+    countries = list(Country.objects.only("name", "slug", "region").order_by("name"))
+    regions = sorted({c.region for c in countries if c.region})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "public/search.html",
+        {
+            "filters": filters,
+            "hits": hits,
+            "page": page,
+            "has_next": has_next,
+            "first": (page - 1) * per_page + 1,
+            "last": (page - 1) * per_page + len(hits),
+            "topics": topics,
+            "countries": countries,
+            "regions": regions,
+            "query": query.urlencode(),
+        },
+    )

@@ -80,7 +80,9 @@ LEAD_IN = re.compile(
 )
 # A citation ends where a year (or a page) closes a sentence; what follows is a new citation or
 # commentary ("This is the first formal communication…").
-SENTENCE_AFTER_DATE = re.compile(r"(?:\b(?:19|20)\d\d|\bpp?\.\s?\d{1,4})(?P<stop>\.\s+)(?=[A-Z“\"])")
+SENTENCE_AFTER_DATE = re.compile(
+    r"(?:\b(?:19|20)\d\d|\bpp?\.\s?\d{1,4})(?P<stop>\.\s+)(?=[A-Z“\"])"
+)
 CITATION_START = re.compile(
     r"^(?:see|also|letter|e-?mail|interview|telephone|statement|presentation|remarks|response|"
     r"[“\"])",

@@ -151,10 +151,49 @@ HTML_DROPPED = (
     "[class*=breadcrumb], [class*=menu], [id*=menu]"
 )
 HTML_PARAGRAPHS = frozenset(
-    "p h1 h2 h3 h4 h5 h6 blockquote section article aside header footer main table ul ol dl "
-    "figure pre address hr form fieldset".split()
+    [
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "section",
+        "article",
+        "aside",
+        "header",
+        "footer",
+        "main",
+        "table",
+        "ul",
+        "ol",
+        "dl",
+        "figure",
+        "pre",
+        "address",
+        "hr",
+        "form",
+        "fieldset",
+    ]
 )
-HTML_LINES = frozenset("div tr li dt dd td th caption br title body html".split())
+HTML_LINES = frozenset(
+    [
+        "div",
+        "tr",
+        "li",
+        "dt",
+        "dd",
+        "td",
+        "th",
+        "caption",
+        "br",
+        "title",
+        "body",
+        "html",
+    ]
+)
 HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 # Placeholders while walking the tree: adjacent breaks merge into one, the widest wins.
 LINE_BREAK, PARAGRAPH_BREAK, LIST_ITEM = "\x01", "\x02", "\x03"
@@ -162,7 +201,14 @@ HTML_BREAKS = re.compile(r"(?:[ \t]*[\x01\x02][ \t]*)+")
 HTML_LIST_ITEM = re.compile(r"\x03[ \t]*")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 
-BLANK, TEXT, TITLE, TOPIC, UPDATED, COUNTRY = "blank", "text", "title", "topic", "updated", "country"
+BLANK, TEXT, TITLE, TOPIC, UPDATED, COUNTRY = (
+    "blank",
+    "text",
+    "title",
+    "topic",
+    "updated",
+    "country",
+)
 
 
 @dataclass
@@ -407,15 +453,12 @@ class Draft:
     updated: Line | None = None
     country: Line | None = None
     body: list[Line] = field(default_factory=list)
+    has_body: bool = False
     has_notes: bool = False
 
     @property
     def legacy(self):
         return self.title is not None
-
-    @property
-    def has_body(self):
-        return any(line.kind == TEXT for line in self.body)
 
     def add(self, line, lookup):
         if line.kind == TEXT:
@@ -425,12 +468,15 @@ class Draft:
             previous = self.body[-1] if self.body else None
             if FOOTNOTE_LINE.match(line.text) and (previous is None or previous.kind == BLANK):
                 self.has_notes = True
+            self.has_body = True
         self.body.append(line)
 
     def is_country_line(self, line, lookup):
         if lookup.resolve(line.text):
             return True
-        return self.title is not None and name_key(line.text) == name_key(self.title.match["country"])
+        return self.title is not None and name_key(line.text) == name_key(
+            self.title.match["country"]
+        )
 
 
 def next_kind(lines, index):
@@ -481,7 +527,9 @@ def divide_into_profiles(lines, lookup):
         elif current is None:
             preamble.append(line)
         else:
-            current.add(line if line.kind != COUNTRY else Line(line.number, TEXT, line.text), lookup)
+            current.add(
+                line if line.kind != COUNTRY else Line(line.number, TEXT, line.text), lookup
+            )
     return preamble, merge_topicless(drafts)
 
 
@@ -587,9 +635,9 @@ def block_units(block_index, gap, block):
         following = texts[index + 1]
         return len(texts[index]) + 1 + first_word_length(following) > width - 3
 
-    wrapped = 40 <= width <= 110 and sum(
-        full(index) for index in range(len(texts) - 1)
-    ) >= max(1, (len(texts) - 1) // 2)
+    wrapped = 40 <= width <= 110 and sum(full(index) for index in range(len(texts) - 1)) >= max(
+        1, (len(texts) - 1) // 2
+    )
     units = []
     for index, text in enumerate(texts):
         joins = (
@@ -602,7 +650,9 @@ def block_units(block_index, gap, block):
         if joins:
             units[-1].text += " " + text
         else:
-            units.append(Unit(text, block[index].number, block_index, False, gap if not units else 0))
+            units.append(
+                Unit(text, block[index].number, block_index, False, gap if not units else 0)
+            )
     if len(units) == 1:
         units[0].alone = True
     return units
@@ -704,9 +754,7 @@ def build_body(units):
     index = 0
     while index < len(units):
         unit = units[index]
-        if OVERVIEW_HEADING.match(without_trailing_markers(unit.text)) and is_heading(
-            units, index
-        ):
+        if OVERVIEW_HEADING.match(without_trailing_markers(unit.text)) and is_heading(units, index):
             index = read_overview(units, index + 1, overview)
             in_summary = False
             continue
@@ -762,8 +810,7 @@ def cite(notes, warnings):
             citations = split_citations(rest) if rest else []
         else:
             citations = [
-                replace(citation, locator=locator) if locator else citation
-                for citation in previous
+                replace(citation, locator=locator) if locator else citation for citation in previous
             ]
             citations += split_citations(rest) if rest and not rest[0].islower() else []
         footnotes.append(
@@ -861,7 +908,7 @@ def build_profile(draft, context):
         last_updated = str(year)
     if last_updated is None:
         warnings.append(
-            ParseWarning(draft.start_line, "no date: no \"Last updated\" line or report year")
+            ParseWarning(draft.start_line, 'no date: no "Last updated" line or report year')
         )
     opening = "\n\n".join([summary, *(section.text for section in sections[:2])])
     country, hint = find_country(draft, opening, context, warnings)

@@ -60,6 +60,7 @@ class ProfilePlan:
     last_updated: datetime.date | None = None
     precision: str = Edition.Precision.DAY
     existing: Edition | None = None
+    current: Edition | None = None
 
 
 @dataclass
@@ -69,6 +70,9 @@ class Reference:
     lookup: CountryLookup
     topics: list[str]
     countries: dict[str, Country] = field(default_factory=dict)
+    topic_objects: dict[str, Topic] = field(default_factory=dict)
+    profiles: dict[tuple[int, int], Profile] = field(default_factory=dict)
+    reports: dict[tuple[str, int], Report] = field(default_factory=dict)
 
     @classmethod
     def load(cls):
@@ -77,10 +81,16 @@ class Reference:
         for country in countries.values():
             names = [*country.alias_list, country.official_name]
             entries[country.name] = [name for name in names if name]
-        topics = list(
-            dict.fromkeys([*Topic.objects.values_list("name", flat=True), *DEFAULT_TOPICS])
+        topic_objects = {topic.name: topic for topic in Topic.objects.all()}
+        topics = list(dict.fromkeys([*topic_objects, *DEFAULT_TOPICS]))
+        return cls(
+            CountryLookup(entries),
+            topics,
+            countries,
+            topic_objects,
+            {(p.country_id, p.topic_id): p for p in Profile.objects.all()},
+            {(r.series, r.year): r for r in Report.objects.all()},
         )
-        return cls(CountryLookup(entries), topics, countries)
 
 
 def import_document(document, options, reference):
@@ -110,7 +120,13 @@ def import_document(document, options, reference):
         return entry
     try:
         # Archive editions are created already published: the documented escape hatch.
-        with transaction.atomic(), reversion.create_revision(), importing():
+        # Revisions are managed manually: the importer adds each object it wrote, with the
+        # edition's content already in memory, instead of reversion re-reading it row by row.
+        with (
+            transaction.atomic(),
+            reversion.create_revision(manage_manually=True, atomic=False),
+            importing(),
+        ):
             reversion.set_comment(f"Imported from {document.path.rsplit('/', 1)[-1]}")
             if options.actor is not None:
                 reversion.set_user(options.actor)
@@ -118,7 +134,8 @@ def import_document(document, options, reference):
                 apply_plan(plan, options, reference, document.path)
     except DatabaseError as exc:
         # The transaction rolled back: nothing of this file was written.
-        reference.countries = {country.name: country for country in Country.objects.all()}
+        # Rows cached during the failed transaction no longer exist.
+        reference.__dict__.update(Reference.load().__dict__)
         entry["error"] = f"Not imported, nothing written: {exc}"
         return entry
     actions = {plan.action for plan in runnable}
@@ -141,29 +158,25 @@ def plan_profile(parsed, options, reference):
         return plan
     plan.last_updated, plan.precision = parse_last_updated(parsed.last_updated)
     country = reference.countries.get(parsed.country)
-    if country is None:
+    topic = reference.topic_objects.get(parsed.topic)
+    profile = reference.profiles.get((country.pk, topic.pk)) if country and topic else None
+    if profile is None:
         return plan
-    plan.existing = (
-        Edition.objects.filter(
-            profile__country=country,
-            profile__topic__name=parsed.topic,
-            last_updated=plan.last_updated,
-            last_updated_precision=plan.precision,
-        )
-        .exclude(state=Edition.State.WITHDRAWN)
-        .order_by("-id")
-        .first()
+    editions = list(profile.editions.exclude(state=Edition.State.WITHDRAWN).order_by("-id"))
+    plan.current = next((e for e in editions if e.state == Edition.State.PUBLISHED), None)
+    plan.existing = next(
+        (
+            e
+            for e in editions
+            if e.last_updated == plan.last_updated and e.last_updated_precision == plan.precision
+        ),
+        None,
     )
     if plan.existing is not None:
         same = edition_fingerprint(plan.existing) == parsed_fingerprint(parsed)
         plan.action = UNCHANGED if same else UPDATE
-    elif (
-        options.state == Edition.State.DRAFT
-        and Edition.objects.filter(
-            profile__country=country,
-            profile__topic__name=parsed.topic,
-            state__in=Edition.OPEN_STATES,
-        ).exists()
+    elif options.state == Edition.State.DRAFT and any(
+        e.state in Edition.OPEN_STATES for e in editions
     ):
         plan.action = SKIP
         plan.reason = f"{parsed.country}, {parsed.topic} already has an edition in progress"
@@ -220,8 +233,8 @@ def apply_plan(plan, options, reference, path):
         edition.save()
     else:
         profile = get_profile(parsed, reference)
-        edition = create_edition(profile, plan, options, path)
-    write_content(edition, parsed)
+        edition = create_edition(profile, plan, options, reference, path)
+    write_content(edition, parsed, reference)
     reversion.add_to_revision(edition)
 
 
@@ -232,42 +245,59 @@ def get_profile(parsed, reference):
         country = Country.objects.create(
             name=parsed.country, slug=slugify(parsed.country), aliases="\n".join(aliases)
         )
+        reversion.add_to_revision(country)
         reference.countries[country.name] = country
-    topic, _ = Topic.objects.get_or_create(
-        name=parsed.topic,
-        defaults={"slug": slugify(parsed.topic), "series": DEFAULT_TOPICS.get(parsed.topic, "")},
-    )
-    profile, _ = Profile.objects.get_or_create(country=country, topic=topic)
+    topic = reference.topic_objects.get(parsed.topic)
+    if topic is None:
+        topic = Topic.objects.create(
+            name=parsed.topic,
+            slug=slugify(parsed.topic),
+            series=DEFAULT_TOPICS.get(parsed.topic, ""),
+        )
+        reversion.add_to_revision(topic)
+        reference.topic_objects[topic.name] = topic
+    profile = reference.profiles.get((country.pk, topic.pk))
+    if profile is None:
+        profile = Profile.objects.create(country=country, topic=topic)
+        reversion.add_to_revision(profile)
+        reference.profiles[(country.pk, topic.pk)] = profile
     return profile
 
 
-def get_report(title):
+def get_report(title, reference):
     match = REPORT_TITLE.match(title or "")
     if not match:
         return None
-    series = match["series"]
-    report, _ = Report.objects.get_or_create(
-        series=series,
-        year=int(match["year"]),
-        defaults={"title": title, "state": Report.State.RELEASED},
-    )
+    key = (match["series"], int(match["year"]))
+    report = reference.reports.get(key)
+    if report is None:
+        report = Report.objects.create(
+            series=key[0], year=key[1], title=title, state=Report.State.RELEASED
+        )
+        reversion.add_to_revision(report)
+        reference.reports[key] = report
     return report
 
 
-def create_edition(profile, plan, options, path):
+class ConcurrentChange(DatabaseError):
+    pass
+
+
+def create_edition(profile, plan, options, reference, path):
     """A new edition; a published import takes its place in the profile's history by date."""
     state = options.state
-    if state == Edition.State.PUBLISHED:
-        current = profile.editions.select_for_update().filter(state=Edition.State.PUBLISHED).first()
-        if current is not None:
-            if current.last_updated and current.last_updated > plan.last_updated:
-                state = Edition.State.SUPERSEDED
-            else:
-                Edition.objects.filter(pk=current.pk).update(state=Edition.State.SUPERSEDED)
+    current = plan.current
+    if state == Edition.State.PUBLISHED and current is not None:
+        if current.last_updated and current.last_updated > plan.last_updated:
+            state = Edition.State.SUPERSEDED
+        elif not Edition.objects.filter(pk=current.pk, state=Edition.State.PUBLISHED).update(
+            state=Edition.State.SUPERSEDED
+        ):
+            raise ConcurrentChange(f"{profile} changed while importing; import the file again.")
     archived = state in (Edition.State.PUBLISHED, Edition.State.SUPERSEDED)
     return Edition.objects.create(
         profile=profile,
-        report=get_report(plan.parsed.report),
+        report=get_report(plan.parsed.report, reference),
         state=state,
         last_updated=plan.last_updated,
         last_updated_precision=plan.precision,
@@ -282,12 +312,24 @@ def create_edition(profile, plan, options, path):
     )
 
 
-def write_content(edition, parsed):
-    OverviewFact.objects.bulk_create(
+def remember_related(instance, name, objects):
+    """Fill `instance.<name>.all()` with rows just written, as prefetch_related would.
+
+    django-reversion reads an edition's content through these managers; the importer already
+    holds every row, so reading them back would only cost queries.
+    """
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def write_content(edition, parsed, reference):
+    facts = OverviewFact.objects.bulk_create(
         OverviewFact(edition=edition, position=position, label=label[:255], value=value)
         for position, (label, value) in enumerate(parsed.overview, start=1)
     )
-    Section.objects.bulk_create(
+    sections = Section.objects.bulk_create(
         Section(
             edition=edition, position=position, heading=section.heading[:255], body=section.text
         )
@@ -301,24 +343,32 @@ def write_content(edition, parsed):
     footnotes = Footnote.objects.bulk_create(
         Footnote(edition=edition, number=number, text=note.text) for number, note in notes.items()
     )
-    sources = sources_for([c for note in notes.values() for c in note.citations])
-    Citation.objects.bulk_create(
-        Citation(
-            footnote=footnote,
-            source=sources[identity_of(citation)],
-            position=position,
-            locator=citation.locator[:120],
-        )
+    sources = sources_for([c for note in notes.values() for c in note.citations], reference)
+    citations = {
+        footnote.pk: [
+            Citation(
+                footnote=footnote,
+                source=sources[identity_of(citation)],
+                position=position,
+                locator=citation.locator[:120],
+            )
+            for position, citation in enumerate(note.citations)
+        ]
         for footnote, note in zip(footnotes, notes.values(), strict=True)
-        for position, citation in enumerate(note.citations)
-    )
+    }
+    Citation.objects.bulk_create(c for group in citations.values() for c in group)
+    remember_related(edition, "overview_facts", facts)
+    remember_related(edition, "sections", sections)
+    remember_related(edition, "footnotes", footnotes)
+    for footnote in footnotes:
+        remember_related(footnote, "citations", citations[footnote.pk])
 
 
 def identity_of(citation):
     return citation.identity[: Source._meta.get_field("identity_key").max_length]
 
 
-def sources_for(citations):
+def sources_for(citations, reference):
     """The Source for each citation identity, matching the bibliography or adding to it."""
     wanted = {identity_of(citation): citation for citation in citations}
     found = {
@@ -330,15 +380,17 @@ def sources_for(citations):
         aliases = SourceAlias.objects.filter(identity_key__in=unmatched).select_related("source")
         found.update((alias.identity_key, alias.source) for alias in aliases)
     missing = [citation for identity, citation in wanted.items() if identity not in found]
-    created = Source.objects.bulk_create(new_source(citation) for citation in missing)
+    created = Source.objects.bulk_create(new_source(citation, reference) for citation in missing)
+    for source in created:
+        reversion.add_to_revision(source)
     found.update((source.identity_key, source) for source in created)
     return found
 
 
-def new_source(citation):
+def new_source(citation, reference):
     report = None
     if citation.report_year and citation.report_series:
-        report = get_report(f"{citation.report_series} Report {citation.report_year}")
+        report = get_report(f"{citation.report_series} Report {citation.report_year}", reference)
     return Source(
         kind=citation.kind,
         title=citation.title or citation.text,

@@ -94,7 +94,9 @@ def test_interview_and_statement_identity_is_person_and_date():
         "Interview with Arman Baissuanov, Chief of International Security Section, Ministry "
         "of Foreign Affairs, Astana, 12 April 2004."
     )[0]
-    short = split_citations("Interview with Arman Baissuanov, Ministry of Foreign Affairs, 12 April 2004.")[0]
+    short = split_citations(
+        "Interview with Arman Baissuanov, Ministry of Foreign Affairs, 12 April 2004."
+    )[0]
     assert long.kind == "interview"
     assert long.identity == short.identity == "interview:arman baissuanov:2004-04-12"
     statement = split_citations("Statement by Amb. Auyeskhan Kyrbasov, 15 April 2004.")[0]

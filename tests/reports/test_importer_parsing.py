@@ -137,7 +137,9 @@ def test_seed_002_five_letters_shared_by_footnotes_1_2_and_6():
     assert len(set(keys[1])) == 5
     assert keys[1] == keys[2] == keys[6]
     cited_by = {
-        identity: sorted(n for n, note in notes.items() if identity in {c.identity for c in note.citations})
+        identity: sorted(
+            n for n, note in notes.items() if identity in {c.identity for c in note.citations}
+        )
         for identity in keys[1]
     }
     assert all(numbers == [1, 2, 6] for numbers in cited_by.values())
@@ -291,7 +293,9 @@ def test_unknown_country_is_a_warning_naming_it():
     (warning,) = [w for w in profile.warnings if "Atlantis" in w.message]
     assert "unknown country Atlantis" in warning.message
     assert warning.line == 1
-    titled = only_profile("Atlantis, Landmine Monitor Report 2003\n\nAtlantis\n\nIt is not party.\n")
+    titled = only_profile(
+        "Atlantis, Landmine Monitor Report 2003\n\nAtlantis\n\nIt is not party.\n"
+    )
     assert titled.country_hint == "Atlantis"
     assert titled.country is None
 
@@ -322,7 +326,8 @@ def test_unparseable_date_is_a_warning_with_its_line():
 
 def test_two_profiles_in_one_file_each_number_from_one():
     text = (
-        "Kazakhstan\n\nMine Action\n\nLast updated: 1 May 2020\n\nCleared.[1]\n\n[1] Letter, 1 May 2020.\n\n"
+        "Kazakhstan\n\nMine Action\n\nLast updated: 1 May 2020\n\nCleared.[1]\n\n"
+        "[1] Letter, 1 May 2020.\n\n"
         "Casualties\n\nLast updated: 2 May 2020\n\nNone.[1] Few.[2]\n\n[1] Letter, 2 May 2020.\n"
         "[2] Ibid., p. 3.\n"
     )
@@ -368,7 +373,8 @@ def test_summary_lead_ins_and_update_notes():
 
 def test_headings_in_upper_case_and_with_a_marker():
     profile = only_profile(
-        "Kazakhstan\n\nMine Action\n\nLast updated: 2003\n\nCASUALTIES\n\nNone reported.\n\nCasualties [1]\n\n"
+        "Kazakhstan\n\nMine Action\n\nLast updated: 2003\n\nCASUALTIES\n\nNone reported.\n\n"
+        "Casualties [1]\n\n"
         "Two in 2003.\n\nA sentence that ends.\n\n[1] Letter, 2 May 2020.\n"
     )
     assert headings(profile) == ["CASUALTIES", "Casualties[1]"]
@@ -460,7 +466,8 @@ def test_marker_variants_are_normalised():
 
 def test_footnote_lists_with_and_without_blank_lines_or_spaces():
     tight = only_profile(
-        "Kazakhstan\n\nMine Action\n\nA.[1] B.[2] C.[3]\n\n[1] One, 1 May 2001.\n[2]Two, 2 May 2001."
+        "Kazakhstan\n\nMine Action\n\nA.[1] B.[2] C.[3]\n\n[1] One, 1 May 2001.\n"
+        "[2]Two, 2 May 2001."
         "\n[3]    Three, 3 May 2001.\n"
     )
     spaced = only_profile(
@@ -489,7 +496,10 @@ def test_numbering_problems_are_warnings_with_lines():
 
 
 def test_encodings_and_line_endings():
-    text = "Kazakhstan\r\n\r\nMine Ban Policy\r\n\r\nIt said “no” – twice.[1]\r\n\r\n[1] Letter, 1 May 2001.\r\n"
+    text = (
+        "Kazakhstan\r\n\r\nMine Ban Policy\r\n\r\nIt said “no” – twice.[1]\r\n\r\n"
+        "[1] Letter, 1 May 2001.\r\n"
+    )
     for raw in [
         text.encode("utf-8"),
         b"\xef\xbb\xbf" + text.encode("utf-8"),
@@ -515,7 +525,8 @@ def test_html_page():
     <h3>Stockpiling</h3>
     <ul><li>PMN mines</li><li>OZM-72 mines</li></ul>
     <table><tr><td>Year</td><td>Mines</td></tr><tr><td>2001</td><td>5</td></tr></table>
-    <figure><img src="x.jpg"><figcaption>Deminers at work © Jane Doe, 4 April 2011</figcaption></figure>
+    <figure><img src="x.jpg">
+    <figcaption>Deminers at work © Jane Doe, 4 April 2011</figcaption></figure>
     <p>[1] Letter No. 9, 1 May 2019.</p>
     </body></html>"""
     document = parse_document(page.encode(), name="kaz.html")

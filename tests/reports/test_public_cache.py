@@ -1,0 +1,193 @@
+"""Edition pages are cached, revalidatable, and never stale after publish or withdraw."""
+
+import socket
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from reports import workflow
+from reports.models import Edition
+from tests.builders import make_edition
+
+from .public_helpers import make_site
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def site():
+    return make_site(notes=5)
+
+
+def profile_url(site):
+    return reverse("public:profile", args=[site["country"].slug, site["topic"].slug])
+
+
+def test_profile_carries_etag_and_last_modified_and_revalidates(client, site):
+    first = client.get(profile_url(site))
+    assert first.status_code == 200
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert etag.startswith('"') and modified.endswith("GMT")
+    assert "must-revalidate" in first["Cache-Control"]
+    again = client.get(profile_url(site), headers={"if-none-match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == etag
+    since = client.get(profile_url(site), headers={"if-modified-since": modified})
+    assert since.status_code == 304
+    stale = client.get(profile_url(site), headers={"if-none-match": '"something-else"'})
+    assert stale.status_code == 200 and stale.content == first.content
+
+
+def test_a_cached_page_is_served_with_one_query(client, site, django_assert_num_queries):
+    client.get(profile_url(site))
+    with django_assert_num_queries(1):
+        response = client.get(profile_url(site))
+    assert "Kazakhstan: Mine Ban Policy" in response.text
+
+
+@pytest.mark.parametrize("name", ["archived", "changes"])
+def test_archive_and_changes_pages_are_cached_too(client, site, name, django_assert_num_queries):
+    args = [site["country"].slug, site["topic"].slug] + ([2004] if name == "archived" else [])
+    url = reverse(f"public:{name}", args=args)
+    first = client.get(url)
+    with django_assert_num_queries(1):
+        assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+
+
+def publish_new_edition(profile, researcher, editor, publisher, text):
+    draft = workflow.start_draft(profile, researcher)
+    section = draft.sections.get()
+    section.body = text
+    section.save()
+    workflow.submit(draft, researcher)
+    workflow.approve(draft, editor)
+    return workflow.publish(draft, publisher)
+
+
+def test_publishing_shows_the_new_edition_at_once(client, researcher, editor, publisher):
+    current = make_edition(state="published", sections=(("Policy", "Old wording of 2019.[1]"),))
+    profile = current.profile
+    url = reverse("public:profile", args=[profile.country.slug, profile.topic.slug])
+    before = client.get(url)
+    assert "Old wording of 2019." in before.text
+    publish_new_edition(profile, researcher, editor, publisher, "Brand new wording.[1]")
+    after = client.get(url, headers={"if-none-match": before["ETag"]})
+    assert after.status_code == 200
+    assert "Brand new wording." in after.text and "Old wording" not in after.text
+    assert after["ETag"] != before["ETag"]
+    # The edition it replaced is now in the archive, marked so, linking to the new one.
+    archived = client.get(
+        reverse("public:archived", args=[profile.country.slug, profile.topic.slug, 2019])
+    )
+    assert archived.status_code == 200
+    assert "Archived edition" in archived.text and "Old wording of 2019." in archived.text
+    assert f'href="{url}"' in archived.text
+    changes = client.get(reverse("public:changes", args=[profile.country.slug, profile.topic.slug]))
+    assert "<ins>Brand" in changes.text.replace("<ins>Brand new</ins>", "<ins>Brand")
+
+
+def test_withdrawing_takes_the_page_down_at_once(client, site, publisher):
+    url = profile_url(site)
+    assert client.get(url).status_code == 200
+    workflow.withdraw(site["current"], publisher, "Published by mistake")
+    assert client.get(url).status_code == 404
+    changes = reverse("public:changes", args=[site["country"].slug, site["topic"].slug])
+    assert client.get(changes).status_code == 404
+
+
+def test_withdrawing_an_archived_pages_current_edition_updates_its_banner(client, site, publisher):
+    url = reverse("public:archived", args=[site["country"].slug, site["topic"].slug, 2004])
+    assert "Read the current edition" in client.get(url).text
+    workflow.withdraw(site["current"], publisher, "Published by mistake")
+    page = client.get(url).text
+    assert "Read the current edition" not in page and "no current edition" in page
+
+
+def test_renaming_a_country_or_a_source_is_never_served_stale(client, site):
+    client.get(profile_url(site))
+    country = site["country"]
+    country.name = "Qazaqstan"
+    country.save()
+    assert "Qazaqstan: Mine Ban Policy" in client.get(profile_url(site)).text
+    letter = site["letter"]
+    letter.title = "Renamed letter of 30 April 2010"
+    letter.save()
+    assert "Renamed letter of 30 April 2010" in client.get(profile_url(site)).text
+
+
+def test_an_importer_update_of_a_published_edition_is_shown(client, site):
+    client.get(profile_url(site))
+    edition = Edition.objects.get(pk=site["current"].pk)
+    # What the importer does for a changed legacy document: new content, version bumped.
+    from reports.models import importing
+
+    with importing():
+        section = edition.sections.first()
+        section.body = "Corrected legacy text."
+        section.save()
+        edition.version += 1
+        edition.save()
+    assert "Corrected legacy text." in client.get(profile_url(site)).text
+
+
+def test_the_staff_preview_is_never_cached_nor_leaks(client, site, researcher, superuser):
+    draft = workflow.start_draft(site["profile"], researcher)
+    section = draft.sections.first()
+    section.body = "UNRELEASED wording."
+    section.save()
+    client.force_login(superuser)
+    preview = client.get(reverse("edition_preview", args=[draft.pk]))
+    assert preview.status_code == 200 and "UNRELEASED wording." in preview.text
+    assert "Preview of an edition" in preview.text
+    client.logout()
+    assert "UNRELEASED" not in client.get(profile_url(site)).text
+
+
+def redis_available():
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not redis_available(), reason="Redis is not running on 127.0.0.1:6379")
+def test_the_scheme_works_through_redis(client, settings, site, publisher):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+            "KEY_PREFIX": f"monitor-pub-test-{site['current'].pk}",
+            "TIMEOUT": 60,
+        }
+    }
+    from django.core.cache import caches
+
+    caches._settings = None  # noqa: SLF001  (re-read CACHES)
+    try:
+        first = client.get(profile_url(site))
+        assert (
+            client.get(profile_url(site), headers={"if-none-match": first["ETag"]}).status_code
+            == 304
+        )
+        workflow.withdraw(site["current"], publisher)
+        assert client.get(profile_url(site)).status_code == 404
+    finally:
+        from django.core.cache import cache as redis_cache
+
+        redis_cache.clear()
+
+
+def test_preview_of_a_published_edition_uses_the_public_template(client, superuser):
+    edition = make_edition(state="published")
+    client.force_login(superuser)
+    response = client.get(reverse("edition_preview", args=[edition.pk]))
+    assert response.status_code == 200 and 'sup class="marker"' in response.text

@@ -1,0 +1,259 @@
+"""The public site: every page with published content, nothing else, in few queries."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from reports.models import Edition
+from tests.builders import make_country, make_edition, make_profile, make_topic
+
+from .public_helpers import S, make_site
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def site():
+    return make_site()
+
+
+def urls(site):
+    country, topic, report = site["country"].slug, site["topic"].slug, site["report"]
+    return {
+        "home": reverse("public:home"),
+        "countries": reverse("public:countries"),
+        "country": reverse("public:country", args=[country]),
+        "profile": reverse("public:profile", args=[country, topic]),
+        "archived": reverse("public:archived", args=[country, topic, 2004]),
+        "changes": reverse("public:changes", args=[country, topic]),
+        "reports": reverse("public:reports"),
+        "report": reverse("public:report", args=[report.series_slug, report.year]),
+        "source": reverse("public:source", args=[site["letter"].pk]),
+        "search": reverse("public:search") + "?q=acceded",
+        "treaty_status": reverse("public:treaty_status"),
+        "feed": reverse("public:feed"),
+        "sitemap": reverse("public:sitemap"),
+        "robots": reverse("public:robots"),
+    }
+
+
+def test_home_lists_latest_updates_and_offers_search(client, site):
+    page = client.get(reverse("public:home")).text
+    assert "Kazakhstan: Mine Ban Policy" in page
+    assert 'role="search"' in page and 'name="q"' in page
+
+
+def test_countries_by_region_with_treaty_status(client, site):
+    make_country("Atlantis")  # no region, no profile
+    page = client.get(reverse("public:countries")).text
+    assert page.index("Central Asia") < page.index("Kazakhstan")
+    assert "Other" in page and "Atlantis" in page
+    assert "MBT</abbr>: Not a State Party" in page
+    assert "CCW</abbr>: State Party" in page
+
+
+def test_country_page_lists_profiles_newest_first_and_status(client, site):
+    make_edition(
+        make_profile(site["country"], make_topic("Cluster Munition Ban Policy", position=2)),
+        state=S.PUBLISHED,
+        last_updated=datetime.date(2020, 9, 4),
+    )
+    make_edition(make_profile(site["country"], make_topic("Mine Action")))  # a draft
+    page = client.get(reverse("public:country", args=[site["country"].slug])).text
+    assert page.index("Cluster Munition Ban Policy") < page.index("Mine Ban Policy")
+    assert "18 December 2019" in page and "4 September 2020" in page
+    assert "Mine Action" not in page
+    assert "accession 8 Jan 2009" in page
+
+
+def test_profile_page(client, site):
+    response = client.get(urls(site)["profile"])
+    assert response.status_code == 200
+    page = response.text
+    doc = HTMLParser(page)
+    assert doc.css_first("h1").text() == "Kazakhstan: Mine Ban Policy"
+    assert "Last updated: " in page and "18 December 2019" in page
+    assert "Kazakhstan has not joined the treaty." in page  # summary
+    assert "Mine Ban Treaty status" in page and "Not a State Party" in page  # overview
+    assert [a.text() for a in doc.css("nav.toc a")] == ["Part 1", "Notes"]
+    # Earlier editions, with the archive link, and the link to what changed.
+    assert urls(site)["archived"] in page
+    assert urls(site)["changes"] in page
+    assert "Landmine Monitor Report 2019" in page
+    # Every note's sources link to their source page.
+    assert reverse("public:source", args=[site["letter"].pk]) in page
+
+
+def test_archived_edition_is_marked_and_links_to_the_current_one(client, site):
+    response = client.get(urls(site)["archived"])
+    assert response.status_code == 200
+    doc = HTMLParser(response.text)
+    banner = doc.css_first(".banner.archived")
+    assert "Archived edition" in banner.text() and "2004" in banner.text()
+    assert banner.css_first("a").attributes["href"] == urls(site)["profile"]
+    assert "Key developments since May 2003" in response.text
+    assert 'name="robots" content="noindex"' in response.text
+
+
+def test_archive_url_of_the_current_year_redirects_to_the_profile(client, site):
+    url = reverse("public:archived", args=[site["country"].slug, site["topic"].slug, 2019])
+    response = client.get(url)
+    assert response.status_code == 302 and response.url == urls(site)["profile"]
+    missing = reverse("public:archived", args=[site["country"].slug, site["topic"].slug, 1999])
+    assert client.get(missing).status_code == 404
+
+
+def test_changes_page_shows_the_diff_since_the_previous_edition(client, site):
+    response = client.get(urls(site)["changes"])
+    assert response.status_code == 200
+    page = response.text
+    assert "what changed" in page
+    assert "<del>" in page and "<ins>" in page
+    assert "Summary" in page and "Part 1" in page
+    assert "developments" in page  # from the removed summary
+
+
+def test_changes_page_of_a_first_edition_says_so(client):
+    edition = make_edition(state=S.PUBLISHED)
+    profile = edition.profile
+    url = reverse("public:changes", args=[profile.country.slug, profile.topic.slug])
+    assert "first published edition" in client.get(url).text
+
+
+def test_reports_and_their_tables_of_contents(client, site):
+    page = client.get(reverse("public:reports")).text
+    assert "Landmine Monitor Report 2019" in page and "Landmine Monitor Report 2004" in page
+    report = client.get(urls(site)["report"]).text
+    assert "Mine Ban Policy" in report and urls(site)["profile"] in report
+    old = site["old_report"]
+    archived = client.get(reverse("public:report", args=[old.series_slug, old.year])).text
+    assert urls(site)["archived"] in archived and "archived" in archived
+
+
+def test_treaty_status_table_filters_and_csv(client, site):
+    other = make_country("Norway", region="Europe")
+    from tests.builders import make_treaty_status
+
+    make_treaty_status(
+        other,
+        status="state_party",
+        signed_on=datetime.date(1997, 12, 3),
+        consent_on=datetime.date(1998, 7, 9),
+        consent_by="ratification",
+    )
+    page = client.get(reverse("public:treaty_status")).text
+    assert "Kazakhstan" in page and "Norway" in page
+    assert "signed 3 Dec 1997" in page and "ratification 9 Jul 1998" in page
+    filtered = client.get(reverse("public:treaty_status") + "?treaty=mbt&status=state_party").text
+    assert "Norway" in filtered and "Kazakhstan" not in filtered
+    by_region = client.get(reverse("public:treaty_status") + "?region=Central+Asia").text
+    assert "Kazakhstan" in by_region and "Norway" not in by_region
+    response = client.get(
+        reverse("public:treaty_status") + "?format=csv&treaty=mbt&status=state_party"
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["country"] for row in rows] == ["Norway"]
+    assert rows[0]["mbt_status"] == "State Party" and rows[0]["mbt_joined"] == "1998-07-09"
+
+
+def test_feed_sitemap_and_robots(client, site):
+    feed = client.get(reverse("public:feed"))
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    assert "Kazakhstan: Mine Ban Policy (18 December 2019)" in feed.text
+    sitemap = client.get(reverse("public:sitemap")).text
+    assert urls(site)["profile"] in sitemap and urls(site)["archived"] in sitemap
+    assert urls(site)["report"] in sitemap
+    robots = client.get(reverse("public:robots"))
+    assert robots["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/sitemap.xml" in robots.text
+    assert "Disallow: /admin/" in robots.text
+
+
+@pytest.mark.parametrize(
+    "state", [S.DRAFT, S.IN_REVIEW, S.CHANGES_REQUESTED, S.APPROVED, S.WITHDRAWN]
+)
+def test_unpublished_editions_are_not_found_anywhere(client, state):
+    country = make_country("Uzbekistan", region="Central Asia")
+    topic = make_topic("Mine Ban Policy")
+    fields = {"last_updated": datetime.date(2011, 10, 24)}
+    if state == S.WITHDRAWN:
+        fields["published_at"] = datetime.datetime(2011, 10, 24, tzinfo=datetime.UTC)
+    edition = make_edition(
+        make_profile(country, topic),
+        state=state,
+        summary="SECRET-DRAFT-TEXT",
+        footnotes=(("SECRET-NOTE letter.",),),
+        **fields,
+    )
+    source = edition.footnotes.get().sources.get()
+    for url in [
+        reverse("public:profile", args=[country.slug, topic.slug]),
+        reverse("public:archived", args=[country.slug, topic.slug, 2011]),
+        reverse("public:changes", args=[country.slug, topic.slug]),
+        reverse("public:source", args=[source.pk]),
+        reverse("edition_preview", args=[edition.pk]),
+    ]:
+        assert client.get(url).status_code == 404, url
+    for url in [
+        reverse("public:home"),
+        reverse("public:country", args=[country.slug]),
+        reverse("public:search") + "?q=SECRET&archive=1",
+        reverse("public:feed"),
+        reverse("public:sitemap"),
+    ]:
+        assert "SECRET" not in client.get(url).text.replace("q=SECRET", "").replace(
+            'value="SECRET"', ""
+        ).replace("“SECRET”", ""), url
+
+
+def test_a_report_with_nothing_published_is_not_found(client):
+    edition = make_edition()  # a draft in a report
+    from tests.builders import make_report
+
+    report = make_report(year=2031)
+    Edition.objects.filter(pk=edition.pk).update(report=report)
+    assert client.get(reverse("public:report", args=[report.series_slug, 2031])).status_code == 404
+
+
+@pytest.mark.parametrize("notes", [3, 150])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "home",
+        "countries",
+        "country",
+        "profile",
+        "archived",
+        "changes",
+        "reports",
+        "report",
+        "source",
+        "search",
+        "treaty_status",
+        "feed",
+        "sitemap",
+        "robots",
+    ],
+)
+def test_every_page_runs_at_most_eight_queries(client, django_assert_max_num_queries, notes, name):
+    site = make_site(notes=notes)
+    for i in range(5):  # more rows elsewhere must not add queries
+        make_site(notes=2, country_name=f"Country {i}", topic_name=f"Topic {i}")
+    url = urls(site)[name]
+    cache.clear()
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+    assert response.status_code == 200, url

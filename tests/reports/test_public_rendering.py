@@ -1,0 +1,112 @@
+"""Section and footnote text renders safely and exactly as written."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from reports.rendering import Markers, render_inline, render_text
+from tests.builders import make_edition
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(2)">',
+    '<a href="javascript:alert(3)">click</a>',
+    '"><svg onload=alert(4)>',
+    "<iframe src=//evil.example></iframe>",
+    "[1]<style>body{display:none}</style>",
+    'http://example.org/"onmouseover="alert(5)',
+    "<p onclick=alert(6)>para</p>",
+]
+
+
+def test_paragraphs_bullets_and_markers():
+    markers = Markers(known={1, 2})
+    html = render_text(
+        "First para.[1]\nSecond line.\n\n• one[2]\n- two\n\nAgain.[1] Gone.[9]", markers
+    )
+    assert html.startswith("<p>First para.<sup")
+    assert "<br>Second line.</p>" in html
+    assert "<ul><li>one" in html and "<li>two</li></ul>" in html
+    assert 'href="#note-1" id="ref-1-1"' in html and 'id="ref-1-2"' in html
+    assert 'id="ref-2-1"' in html
+    assert '<sup class="marker missing">[9]</sup>' in html  # no such note: printed as is
+    assert markers.backrefs(1) == ["ref-1-1", "ref-1-2"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Myanmar_Burma and Lao_PDR",
+        "* 107 unsurveyed records",
+        "# 3 is not a heading",
+        "**not bold** and _not italic_ and `not code`",
+        "[link] (example) stays text",
+    ],
+)
+def test_legacy_text_is_text_not_markup(text):
+    html = render_text(text)
+    assert html.startswith("<p>") and html.endswith("</p>")
+    assert (
+        html[3:-4].replace('<a href="http://example.org" rel="nofollow">', "").replace("</a>", "")
+        == text
+    )
+    for tag in ("<em>", "<strong>", "<h1>", "<code>", "<li>"):
+        assert tag not in html
+    assert text.split()[0] in html
+
+
+def test_urls_become_links_without_trailing_punctuation():
+    html = render_inline("See https://www.un.org/disarmament/, accessed 3 May 2019.")
+    assert '<a href="https://www.un.org/disarmament/" rel="nofollow">' in html
+    assert "</a>, accessed" in html
+
+
+def active_markup(html):
+    """What a browser would run or load from this HTML: dangerous elements, event handler
+    attributes and script URLs, as parsed (not as substrings of escaped text)."""
+    tree = HTMLParser(f"<html><body>{html}</body></html>")
+    found = [node.tag for node in tree.css("script, img, svg, iframe, style, object, embed")]
+    for node in tree.css("*"):
+        for name, value in (node.attributes or {}).items():
+            if name.lower().startswith("on"):
+                found.append(f"{node.tag}[{name}]")
+            if name in ("href", "src") and (value or "").strip().lower().startswith(
+                ("javascript:", "data:", "vbscript:")
+            ):
+                found.append(f"{node.tag}[{name}={value}]")
+    return found
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_hostile_text_is_neutralised(payload):
+    for html in (render_text(payload, Markers(known={1})), render_inline(payload)):
+        assert active_markup(html) == []
+        assert "<" not in html.replace("<p>", "").replace("</p>", "").replace("<br>", "").replace(
+            "<sup", ""
+        ).replace("</sup>", "").replace("<a ", "").replace("</a>", "")
+
+
+def test_hostile_content_on_the_profile_page_never_becomes_markup(client):
+    cache.clear()
+    payload = "\n\n".join(HOSTILE)
+    edition = make_edition(
+        state="published",
+        summary=payload,
+        sections=(("<b>Heading</b><script>alert(7)</script>", payload + " [1]"),),
+        footnotes=((payload,),),
+        overview=(("<i>label</i>", payload),),
+    )
+    profile = edition.profile
+    page = client.get(reverse("public:profile", args=[profile.country.slug, profile.topic.slug]))
+    main = HTMLParser(page.text).css_first("main").html
+    assert active_markup(main) == []
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in main
+    assert "&lt;b&gt;Heading&lt;/b&gt;" in main
+    # The source page shows the footnote's source title escaped, too.
+    source = edition.footnotes.get().sources.get()
+    source_page = client.get(reverse("public:source", args=[source.pk])).text
+    assert active_markup(HTMLParser(source_page).css_first("main").html) == []
+    assert "&lt;script&gt;" in source_page
