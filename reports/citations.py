@@ -40,6 +40,9 @@ def _locations(summary, sections):
         yield "Summary", index, text
     for position, (heading, body) in enumerate(sections, start=1):
         place = f"Section {position} “{heading}”" if heading else f"Section {position}"
+        # Legacy headings may carry a marker ("Casualties[1]"); it cites like any other.
+        if MARKER.search(heading or ""):
+            yield place, 0, heading
         for index, text in enumerate(paragraphs(body), start=1):
             yield place, index, text
 
