@@ -41,6 +41,12 @@ REPORT_TITLE = re.compile(r"^(?P<series>.+?)(?:\s+Report)?\s+(?P<year>\d{4})$")
 
 CREATE, UNCHANGED, UPDATE, SKIP = "create", "unchanged", "update", "skip"
 FILE_STATUS = {CREATE: "imported", UPDATE: "updated", UNCHANGED: "unchanged"}
+OUTCOMES = {
+    CREATE: "new edition",
+    UPDATE: "new revision of an existing edition",
+    UNCHANGED: "unchanged",
+    SKIP: "not imported",
+}
 
 
 @dataclass
@@ -73,6 +79,8 @@ class Reference:
     topic_objects: dict[str, Topic] = field(default_factory=dict)
     profiles: dict[tuple[int, int], Profile] = field(default_factory=dict)
     reports: dict[tuple[str, int], Report] = field(default_factory=dict)
+    # What a dry run would have written so far, so later files in the run are judged against it.
+    planned: dict[tuple, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls):
@@ -157,6 +165,13 @@ def plan_profile(parsed, options, reference):
         )
         return plan
     plan.last_updated, plan.precision = parse_last_updated(parsed.last_updated)
+    if options.dry_run:
+        key = (parsed.country, parsed.topic, plan.last_updated, plan.precision)
+        fingerprint = parsed_fingerprint(parsed)
+        if key in reference.planned:
+            plan.action = UNCHANGED if reference.planned[key] == fingerprint else UPDATE
+            return plan
+        reference.planned[key] = fingerprint
     country = reference.countries.get(parsed.country)
     topic = reference.topic_objects.get(parsed.topic)
     profile = reference.profiles.get((country.pk, topic.pk)) if country and topic else None
@@ -415,6 +430,7 @@ def profile_report(plan):
     if plan.action == SKIP and not any(plan.reason in w["message"] for w in warnings):
         warnings.append({"line": parsed.start_line, "message": f"Not imported: {plan.reason}"})
     return {
+        "outcome": OUTCOMES[plan.action] + (f": {plan.reason}" if plan.reason else ""),
         "country": parsed.country,
         "topic": parsed.topic,
         "report": parsed.report,
@@ -439,6 +455,22 @@ def import_documents(documents, options, progress=None):
         if progress is not None:
             progress(files[-1])
     return {"files": files}
+
+
+def documented_report(report):
+    """The report as documented for scripts: the per-profile outcome is for the admin page."""
+    return {
+        "files": [
+            {
+                **entry,
+                "profiles": [
+                    {key: value for key, value in profile.items() if key != "outcome"}
+                    for profile in entry["profiles"]
+                ],
+            }
+            for entry in report["files"]
+        ]
+    }
 
 
 def summarise(report):

@@ -233,6 +233,12 @@ def test_dry_run_reports_parsed_and_writes_nothing():
     assert database_rows() == before
 
 
+def test_dry_run_judges_later_files_against_earlier_ones():
+    report = run(seed(SEED_000), seed(SEED_002), dry_run=True)
+    outcomes = [profile["outcome"] for profile in report["files"][1]["profiles"]]
+    assert outcomes == ["new edition", "unchanged"]
+
+
 def test_draft_imports_open_a_draft_edition():
     run(seed(SEED_003), state=Edition.State.DRAFT)
     assert edition_of("Kyrgyzstan", "Mine Ban Policy").state == Edition.State.DRAFT
@@ -336,6 +342,7 @@ class TestAdminUpload:
 
         assert preview.status_code == 200
         assert "Dry run" in preview.text
+        assert preview.text.count("new edition") == 2
         assert "Kyrgyzstan" in preview.text and "Uzbekistan" in preview.text
         assert not Edition.objects.exists()
 

@@ -7,7 +7,12 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from reports.importer.archive import iter_documents
-from reports.importer.service import ImportOptions, import_documents, summarise
+from reports.importer.service import (
+    ImportOptions,
+    documented_report,
+    import_documents,
+    summarise,
+)
 from reports.models import Edition
 
 PROGRESS_FROM = 20
@@ -57,7 +62,7 @@ class Command(BaseCommand):
             bar.close()
         summary_out = self.stderr if as_json else self.stdout
         if as_json:
-            self.stdout.write(dump_json(report))
+            self.stdout.write(dump_json(documented_report(report)))
         else:
             self.write_files(report)
         self.write_summary(summary_out, summarise(report), dry_run)
@@ -69,7 +74,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"           {entry['error']}")
             for profile in entry["profiles"]:
                 self.stdout.write(
-                    f"           {profile['country']} · {profile['topic']} · "
+                    f"           {profile['outcome']} · {profile['country']} · "
+                    f"{profile['topic']} · "
                     f"{profile['last_updated']} · {len(profile['sections'])} sections · "
                     f"{len(profile['footnotes'])} footnotes"
                 )
