@@ -13,3 +13,6 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The production static storage (hashed names from a manifest) needs collectstatic: the bench
+# scripts run it into a scratch folder, not into the project.
+STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", "/tmp/monitor-bench-static")

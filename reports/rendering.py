@@ -11,12 +11,12 @@ Markers are numbered on the page: the k-th marker of note n gets ``id="ref-n-k"`
 ``#note-n``; each note links back to every one of its markers.
 """
 
+import html
 import re
 from dataclasses import dataclass, field
 
 import nh3
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 MARKER = re.compile(r"\[(\d{1,4})\]")
@@ -38,9 +38,27 @@ _CLEANER = nh3.Cleaner(
 )
 
 
-def sanitize(html):
+_NOTES_CLEANER = nh3.Cleaner(
+    tags={"ol", "li", "span", "sup", "a", "br"},
+    attributes={
+        "ol": {"class"},
+        "li": {"value", "id"},
+        "span": {"class"},
+        "a": {"href", "id", "class", "rel", "title", "aria-label"},
+    },
+    url_schemes={"http", "https", "mailto"},
+    link_rel=None,
+    strip_comments=True,
+)
+
+
+def _esc(text):
+    return html.escape(text, quote=True)
+
+
+def sanitize(fragment):
     """The allowlist every rendered fragment passes through."""
-    return mark_safe(_CLEANER.clean(html))
+    return mark_safe(_CLEANER.clean(fragment))
 
 
 @dataclass
@@ -72,7 +90,7 @@ def _link_urls(escaped):
 
 
 def _inline(text, markers):
-    escaped = _link_urls(escape(text))
+    escaped = _link_urls(_esc(text))
     if markers is not None:
         escaped = MARKER.sub(markers.render, escaped)
     return escaped
@@ -109,8 +127,8 @@ def render_text(text, markers=None):
     text = (text or "").replace("\r\n", "\n").strip()
     if not text:
         return mark_safe("")
-    html = "".join(_block(paragraph, markers) for paragraph in PARAGRAPH_BREAK.split(text))
-    return sanitize(html)
+    out = "".join(_block(paragraph, markers) for paragraph in PARAGRAPH_BREAK.split(text))
+    return sanitize(out)
 
 
 def render_inline(text):
@@ -126,69 +144,118 @@ class RenderedSection:
 
 
 @dataclass
-class RenderedSource:
-    url: str
-    label: str
-    locator: str
+class Content:
+    """An edition's content as plain rows: what the renderer needs, cheap to load.
+
+    facts: [(label, value)], sections: [(position, heading, body)], notes: [(number, text)],
+    cites: {number: [(source_id, source_title, locator)]} in citation order.
+    """
+
+    summary: str
+    facts: list
+    sections: list
+    notes: list
+    cites: dict
 
 
-@dataclass
-class RenderedNote:
-    number: int
-    html: str
-    backrefs: list
-    sources: list
-    ibid: bool
+def load_content(edition):
+    """Content of a saved edition in four light queries (rows, not model instances)."""
+    from sources.models import Citation
+
+    cites = {}
+    for number, source_id, title, locator in (
+        Citation.objects.filter(footnote__edition=edition)
+        .order_by("footnote__number", "position", "id")
+        .values_list("footnote__number", "source_id", "source__title", "locator")
+    ):
+        cites.setdefault(number, []).append((source_id, title, locator))
+    return Content(
+        summary=edition.summary,
+        facts=list(edition.overview_facts.order_by("position").values_list("label", "value")),
+        sections=list(
+            edition.sections.order_by("position").values_list("position", "heading", "body")
+        ),
+        notes=list(edition.footnotes.order_by("number").values_list("number", "text")),
+        cites=cites,
+    )
 
 
-def _source_label(source):
-    title = " ".join(source.title.split())
+def content_of_prefetched(edition):
+    """Content of an edition whose overview facts, sections, footnotes and their citations
+    with sources are prefetched (the staff preview): no query."""
+    notes = list(edition.footnotes.all())
+    return Content(
+        summary=edition.summary,
+        facts=[(fact.label, fact.value) for fact in edition.overview_facts.all()],
+        sections=[(s.position, s.heading, s.body) for s in edition.sections.all()],
+        notes=[(note.number, note.text) for note in notes],
+        cites={
+            note.number: [(c.source_id, c.source.title, c.locator) for c in note.citations.all()]
+            for note in notes
+        },
+    )
+
+
+def _source_label(title):
+    title = " ".join(title.split())
     return title if len(title) <= 90 else f"{title[:87]}…"
 
 
-def render_edition_content(edition):
-    """Summary, sections and notes of an edition whose content is prefetched.
+def _note_html(number, text, sources, markers, source_url):
+    """One <li> of the notes list: the note as printed, its sources, its back links."""
+    ibid = text.strip().lower().startswith("ibid")
+    text = _inline(text.strip(), None).replace("\n", "<br>")
+    cites = []
+    for source_id, title, locator in sources:
+        label = _esc(_source_label(title))
+        locator = f", {_esc(locator)}" if locator else ""
+        cites.append((f"{source_url}{source_id}/", label, locator))
+    if cites and ibid:
+        # "Ibid." repeats the previous note's source: the word itself links to it.
+        url, label, _ = cites[0]
+        link = f'<a href="{url}" title="{label}">'
+        text = IBID.sub(lambda m, a=link: f"{a}{m.group(1)}</a>", text, count=1)
+    out = [f'<li value="{number}" id="note-{number}"><span class="note-text">{text}</span>']
+    if cites:
+        word = "Repeats" if ibid else ("Sources" if len(cites) > 1 else "Source")
+        links = "; ".join(f'<a href="{url}">{label}</a>{locator}' for url, label, locator in cites)
+        out.append(f' <span class="cites">{word}: {links}</span>')
+    refs = markers.backrefs(number)
+    for k, ref in enumerate(refs, start=1):
+        suffix = f"<sup>{k}</sup>" if len(refs) > 1 else ""
+        out.append(
+            f' <a class="backref" href="#{ref}" '
+            f'aria-label="Back to reference {k} of note {number}">↩{suffix}</a>'
+        )
+    out.append("</li>")
+    return "".join(out)
 
-    Reads ``edition.sections.all()``, ``edition.footnotes.all()`` and each note's
-    ``citations.all()`` with their ``source``: no query when they are prefetched.
+
+def render_edition_content(content):
+    """Summary, overview, sections and the notes list of `content` (a Content) as safe HTML.
+
+    The notes list is built here as one string and sanitised in one pass (a template loop over
+    150 notes costs several times more than the rest of the page).
     """
-    footnotes = list(edition.footnotes.all())
-    markers = Markers(known={note.number for note in footnotes})
-    summary = render_text(edition.summary, markers)
-    sections = []
-    for section in edition.sections.all():
-        sections.append(
-            RenderedSection(
-                anchor=f"section-{section.position}",
-                heading=section.heading,
-                html=render_text(section.body, markers),
-            )
+    markers = Markers(known={number for number, _ in content.notes})
+    summary = render_text(content.summary, markers)
+    sections = [
+        RenderedSection(
+            anchor=f"section-{position}", heading=heading, html=render_text(body, markers)
         )
+        for position, heading, body in content.sections
+    ]
     source_url = reverse("public:source", args=[0]).rsplit("0/", 1)[0]
-    notes = []
-    for note in footnotes:
-        sources = [
-            RenderedSource(
-                url=f"{source_url}{citation.source_id}/",
-                label=_source_label(citation.source),
-                locator=citation.locator,
-            )
-            for citation in note.citations.all()
-        ]
-        ibid = note.is_ibid
-        html = render_inline(note.text)
-        if ibid and sources:
-            # "Ibid." repeats the previous note's source: the word itself links to it.
-            first = sources[0]
-            link = f'<a href="{first.url}" title="{escape(first.label)}">'
-            html = sanitize(IBID.sub(lambda m, a=link: f"{a}{m.group(1)}</a>", str(html), count=1))
-        notes.append(
-            RenderedNote(
-                number=note.number,
-                html=html,
-                backrefs=markers.backrefs(note.number),
-                sources=sources,
-                ibid=ibid,
-            )
+    notes = ""
+    if content.notes:
+        items = "\n".join(
+            _note_html(number, text, content.cites.get(number, ()), markers, source_url)
+            for number, text in content.notes
         )
-    return {"summary": summary, "sections": sections, "notes": notes}
+        notes = mark_safe(_NOTES_CLEANER.clean(f'<ol class="footnotes">\n{items}\n</ol>'))
+    return {
+        "summary": summary,
+        "facts": [(label, render_inline(value)) for label, value in content.facts],
+        "sections": sections,
+        "notes": notes,
+    }

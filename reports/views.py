@@ -9,18 +9,16 @@ cached and revalidatable: see reports.pagecache for the scheme.
 import csv
 from itertools import groupby
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from sources.models import Citation, Footnote
-
 from . import pagecache
 from .diff import Snapshot, compare
 from .models import Country, Edition, Report, Topic, TreatyStatus
-from .rendering import render_edition_content, render_inline
+from .rendering import content_of_prefetched, load_content, render_edition_content
 
 READABLE = (Edition.State.PUBLISHED, Edition.State.SUPERSEDED)
 HISTORY_FIELDS = (
@@ -79,27 +77,19 @@ def _last_modified(rows):
     return max(row["updated_at"] for row in rows)
 
 
-def _content_queryset():
-    return Edition.objects.select_related(
-        "profile__country", "profile__topic", "report"
-    ).prefetch_related(
-        "overview_facts",
-        "sections",
-        Prefetch(
-            "footnotes",
-            queryset=Footnote.objects.prefetch_related(
-                Prefetch("citations", queryset=Citation.objects.select_related("source"))
-            ),
-        ),
-    )
+def _edition_queryset():
+    return Edition.objects.select_related("profile__country", "profile__topic", "report")
 
 
-def render_edition(request, edition, *, history=None, archived=False, preview=None):
-    """The profile page of `edition` (content prefetched as by _content_queryset()).
+def render_edition(request, edition, *, history=None, archived=False, preview=None, content=None):
+    """The profile page of `edition`, its content given as rows (rendering.load_content) or,
+    when `content` is None, prefetched on the edition (as the staff preview does).
 
     Also used by the staff preview (reports.preview), which passes any edition and no history:
     the page is then marked as a preview (a banner, noindex) and is never cached.
     """
+    if content is None:
+        content = content_of_prefetched(edition)
     profile = edition.profile
     if preview is None:
         preview = history is None
@@ -121,13 +111,12 @@ def render_edition(request, edition, *, history=None, archived=False, preview=No
         "edition": edition,
         "country": profile.country,
         "topic": profile.topic,
-        "facts": [(fact.label, render_inline(fact.value)) for fact in edition.overview_facts.all()],
         "archived": archived,
         "preview": preview,
         "current": current,
         "earlier": earlier,
         "previous": previous,
-        **render_edition_content(edition),
+        **render_edition_content(content),
     }
     return render(request, "public/profile.html", context)
 
@@ -185,8 +174,8 @@ def profile(request, country, topic):
         raise Http404("This profile has no current edition.")
 
     def render_page():
-        edition = _content_queryset().get(pk=current["id"])
-        return render_edition(request, edition, history=rows)
+        edition = _edition_queryset().get(pk=current["id"])
+        return render_edition(request, edition, history=rows, content=load_content(edition))
 
     return pagecache.cached_page(
         request, "profile", pagecache.signature_of(rows), _last_modified(rows), render_page
@@ -206,8 +195,10 @@ def archived(request, country, topic, year):
     chosen = older[0]
 
     def render_page():
-        edition = _content_queryset().get(pk=chosen["id"])
-        return render_edition(request, edition, history=rows, archived=True)
+        edition = _edition_queryset().get(pk=chosen["id"])
+        return render_edition(
+            request, edition, history=rows, archived=True, content=load_content(edition)
+        )
 
     return pagecache.cached_page(
         request,

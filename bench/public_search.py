@@ -1,0 +1,87 @@
+"""Median search latency over the benchmark data set (PostgreSQL full-text search).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/monitor_bench \
+        .venv/bin/python bench/public_search.py --runs 15
+
+Runs a mix of reader queries (rare words, phrases, country + topic words, common words,
+filters, the archive) through reports.search.search (ranking, snippets, editions loaded: what
+the page needs; the page itself adds two small queries for the filter menus), each `--runs`
+times after one warm-up, and prints the median per query and over all runs.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.public_settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import RequestFactory  # noqa: E402
+
+from reports import views  # noqa: E402
+from reports.search import Filters, search  # noqa: E402
+
+QUERIES = [
+    Filters(q="stockpile destruction"),
+    Filters(q='"State Border Guard Service"'),
+    Filters(q="Kyrgyzstan antipersonnel mines"),
+    Filters(q="Kazakhstan treaty"),
+    Filters(q="antipersonnel mines"),
+    Filters(q="UNGA Resolution abstained"),
+    Filters(q="letter Ministry of Foreign Affairs", topic="mine-ban-policy"),
+    Filters(q="mines", region="Central Asia"),
+    Filters(q="cluster munitions", country="kazakhstan"),
+    Filters(q="stockpile", year=2012),
+    Filters(q="border defense", archive=True),
+    Filters(q="Ottawa"),
+]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    assert connection.vendor == "postgresql"
+    # One rare generated word from the data, as a reader copying a term from a page would.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT text FROM sources_footnote ORDER BY id LIMIT 1")
+        rare = cursor.fetchone()[0].rsplit(" ", 2)[-2].strip(",")
+    queries = [*QUERIES, Filters(q=rare)]
+    everything = []
+    for filters in queries:
+        hits = search(filters)
+        samples = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            search(filters)
+            samples.append((time.perf_counter() - start) * 1000)
+        everything += samples
+        label = filters.q + "".join(
+            f" [{k}={v}]"
+            for k, v in vars(filters).items()
+            if k != "q" and v not in ("", None, False)
+        )
+        print(f"{statistics.median(samples):7.1f} ms  {len(hits):2} hits  {label}")
+    print(f"median over all {len(everything)} runs: {statistics.median(everything):.1f} ms")
+    factory = RequestFactory()
+    samples = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        views.search(factory.get("/search/", {"q": "stockpile destruction"}))
+        samples.append((time.perf_counter() - start) * 1000)
+    print(
+        f"whole /search/ page (stockpile destruction): median {statistics.median(samples):.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
