@@ -6,5 +6,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports and profiles"
 
     def ready(self):
-        from . import revisions  # noqa: F401  (registers models with django-reversion)
-        from . import signals  # noqa: F401  (public page cache invalidation)
+        from . import (
+            revisions,  # noqa: F401  (registers models with django-reversion)
+            signals,  # noqa: F401  (public page cache invalidation)
+        )

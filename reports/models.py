@@ -446,3 +446,16 @@ class TreatyStatus(models.Model):
 
     def __str__(self):
         return f"{self.country}: {self.get_treaty_display()} — {self.get_status_display()}"
+
+
+class PublicationClock(models.Model):
+    """One row whose tick moves in the same transaction as anything the public site shows.
+
+    Cached public pages remember the tick they were rendered at; reading this one row is how
+    every server process learns that its cached pages are out of date.
+    """
+
+    tick = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Publication clock at {self.tick}"

@@ -1,30 +1,28 @@
-"""Cache invalidation for what public pages show from outside the editions themselves.
+"""Move the publication clock whenever something a public page shows changes.
 
-Editions need no hook: a page's cache key is built from the state of the editions it shows
-(see reports.pagecache). A changed or deleted country, topic, report, profile or source (a
-rename, a source merge) replaces the cache generation, so no page shows the old name. Creating
-one does not: nothing cached can show a row that did not exist.
+Receivers run inside the saving transaction, so the clock and the change commit together (see
+reports.pagecache). Draft editions are not public: saving one leaves the clock alone.
 """
 
 from django.db.models.signals import post_delete, post_save
 
 from sources.models import Source
 
-from .models import Country, Profile, Report, Topic
-from .pagecache import bump_generation
+from .models import Country, Edition, EditionEvent, Profile, Report, Topic
+from .pagecache import advance_clock
 
-WATCHED = (Country, Topic, Report, Profile, Source)
-
-
-def _changed(sender, created=False, **kwargs):
-    if not created:
-        bump_generation()
+SHOWN_ON_PUBLIC_PAGES = (Country, Topic, Report, Profile, Source)
+PUBLIC_STATES = {Edition.State.PUBLISHED, Edition.State.SUPERSEDED, Edition.State.WITHDRAWN}
 
 
-def _deleted(sender, **kwargs):
-    bump_generation()
+def _edition_saved(sender, instance, **kwargs):
+    if instance.state in PUBLIC_STATES:
+        advance_clock()
 
 
-for model in WATCHED:
-    post_save.connect(_changed, sender=model, dispatch_uid=f"public-cache-save-{model.__name__}")
-    post_delete.connect(_deleted, sender=model, dispatch_uid=f"public-cache-del-{model.__name__}")
+for model in SHOWN_ON_PUBLIC_PAGES:
+    post_save.connect(advance_clock, sender=model, dispatch_uid=f"clock-save-{model.__name__}")
+    post_delete.connect(advance_clock, sender=model, dispatch_uid=f"clock-del-{model.__name__}")
+post_save.connect(_edition_saved, sender=Edition, dispatch_uid="clock-save-edition")
+post_delete.connect(_edition_saved, sender=Edition, dispatch_uid="clock-del-edition")
+post_save.connect(advance_clock, sender=EditionEvent, dispatch_uid="clock-edition-event")

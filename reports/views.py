@@ -168,45 +168,36 @@ def country(request, country):
 
 @require_safe
 def profile(request, country, topic):
-    rows = _history(country, topic)
-    current = _current(rows)
-    if current is None:
-        raise Http404("This profile has no current edition.")
-
-    def render_page():
+    def build():
+        rows = _history(country, topic)
+        current = _current(rows)
+        if current is None:
+            raise Http404("This profile has no current edition.")
         edition = _edition_queryset().get(pk=current["id"])
-        return render_edition(request, edition, history=rows, content=load_content(edition))
+        response = render_edition(request, edition, history=rows, content=load_content(edition))
+        return response, _last_modified(rows)
 
-    return pagecache.cached_page(
-        request, "profile", pagecache.signature_of(rows), _last_modified(rows), render_page
-    )
+    return pagecache.cached_page(request, "profile", build)
 
 
 @require_safe
 def archived(request, country, topic, year):
-    rows = _history(country, topic)
-    current = _current(rows)
-    in_year = [row for row in rows if row["year"] == year]
-    if not in_year:
-        raise Http404("No edition of that year.")
-    older = [row for row in in_year if current is None or row["id"] != current["id"]]
-    if not older:
-        return redirect("public:profile", country, topic)
-    chosen = older[0]
-
-    def render_page():
-        edition = _edition_queryset().get(pk=chosen["id"])
-        return render_edition(
+    def build():
+        rows = _history(country, topic)
+        current = _current(rows)
+        in_year = [row for row in rows if row["year"] == year]
+        if not in_year:
+            raise Http404("No edition of that year.")
+        older = [row for row in in_year if current is None or row["id"] != current["id"]]
+        if not older:
+            return redirect("public:profile", country, topic), None
+        edition = _edition_queryset().get(pk=older[0]["id"])
+        response = render_edition(
             request, edition, history=rows, archived=True, content=load_content(edition)
         )
+        return response, _last_modified(rows)
 
-    return pagecache.cached_page(
-        request,
-        "archived",
-        pagecache.signature_of(rows, chosen["id"]),
-        _last_modified(rows),
-        render_page,
-    )
+    return pagecache.cached_page(request, "archived", build)
 
 
 def _snapshot(edition):
@@ -222,14 +213,13 @@ def _snapshot(edition):
 
 @require_safe
 def changes(request, country, topic):
-    rows = _history(country, topic)
-    current = _current(rows)
-    if current is None:
-        raise Http404("This profile has no current edition.")
-    position = rows.index(current)
-    previous = rows[position + 1] if position + 1 < len(rows) else None
-
-    def render_page():
+    def build():
+        rows = _history(country, topic)
+        current = _current(rows)
+        if current is None:
+            raise Http404("This profile has no current edition.")
+        position = rows.index(current)
+        previous = rows[position + 1] if position + 1 < len(rows) else None
         ids = [current["id"]] + ([previous["id"]] if previous else [])
         editions = {
             edition.pk: edition
@@ -247,11 +237,9 @@ def changes(request, country, topic):
             "previous": previous,
             "diff": diff,
         }
-        return render(request, "public/changes.html", context)
+        return render(request, "public/changes.html", context), _last_modified(rows)
 
-    return pagecache.cached_page(
-        request, "changes", pagecache.signature_of(rows), _last_modified(rows), render_page
-    )
+    return pagecache.cached_page(request, "changes", build)
 
 
 @require_safe

@@ -191,3 +191,29 @@ def test_preview_of_a_published_edition_uses_the_public_template(client, superus
     client.force_login(superuser)
     response = client.get(reverse("edition_preview", args=[edition.pk]))
     assert response.status_code == 200 and 'sup class="marker"' in response.text
+
+
+def test_the_clock_moves_with_the_publishing_transaction_and_not_without_it(site, publisher):
+    from django.db import transaction
+
+    from reports.pagecache import current_tick
+
+    before = current_tick()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        workflow.withdraw(site["current"], publisher, "Withdrawn by mistake")
+        assert current_tick() > before  # inside the withdrawing transaction it has moved
+        raise RuntimeError("roll back")
+    assert current_tick() == before
+
+
+def test_invalidation_travels_through_the_database_not_the_cache(client, site):
+    """Another server process's cache is never touched by a publish here: what it sees is the
+    clock, read from the database with every request."""
+    from reports.pagecache import advance_clock
+
+    url = profile_url(site)
+    assert "Changed elsewhere" not in client.get(url).text
+    Edition.objects.filter(pk=site["current"].pk).update(summary="Changed elsewhere")
+    assert "Changed elsewhere" not in client.get(url).text  # no clock move: still the cached page
+    advance_clock()
+    assert "Changed elsewhere" in client.get(url).text
