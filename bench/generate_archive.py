@@ -15,7 +15,7 @@ from pathlib import Path
 from countries import COUNTRIES
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-SEED_COUNTRIES = ["Kazakhstan", "Kyrgyzstan", "Uzbekistan", "Kyrgyz"]
+SEED_COUNTRIES = ["Kazakhstan", "Kyrgyzstan", "Uzbekistan"]
 MONTHS = "January February March April May June July August September October November December"
 DATE = re.compile(r"(\d{1,2}) (" + MONTHS.replace(" ", "|") + r") (20\d\d)")
 
@@ -25,9 +25,8 @@ def variants(rng, seed_text, count):
         country = rng.choice(COUNTRIES)
         year = rng.randint(2001, 2024)
         text = seed_text
-        for name in SEED_COUNTRIES:
-            text = text.replace(name, country)
         text = text.replace("Kyrgyz Republic", f"Republic of {country}")
+        text = re.sub(r"\b(?:" + "|".join(SEED_COUNTRIES) + r")\b", country, text)
         text = re.sub(
             r"(Last [Uu]pdated: )\d{1,2} \w+ \d{4}",
             lambda m, y=year: f"{m[1]}{rng.randint(1, 28):02d} {rng.choice(MONTHS.split())} {y}",
