@@ -98,12 +98,12 @@ def main():
         cache.clear()
         view()
     uncached = timed(view, args.runs, before=cache.clear)
-    loaded = views._edition_queryset().get(pk=edition.pk)
+    loaded = views.edition_queryset().get(pk=edition.pk)
     content = load_content(loaded)
     history = views._history(country, topic)
     request = factory.get(url)
     render = timed(
-        lambda: views.render_edition(request, loaded, history=history, content=content),
+        lambda: views.render_edition(request, loaded, content, history=history),
         args.runs,
     )
     view()

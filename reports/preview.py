@@ -4,23 +4,12 @@ Anonymous users and staff without access to editions get 404 (the URL reveals no
 responses carry X-Robots-Tag: noindex and are never cached.
 """
 
-from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 
-from sources.models import Citation, Footnote
-
-from . import views
-from .models import Edition
-
-
-def render_edition(request, edition):
-    """One call into the public site's rendering, so the preview follows its templates."""
-    public_render = getattr(views, "render_edition", None)
-    if public_render is not None:
-        return public_render(request, edition)
-    return render(request, "public/profile.html", {"edition": edition})
+from .rendering import load_content
+from .views import edition_queryset, render_edition
 
 
 @never_cache
@@ -28,21 +17,8 @@ def edition_preview(request, edition_id):
     user = request.user
     if not (user.is_active and user.is_staff and user.has_perm("reports.view_edition")):
         raise Http404("No such page.")
-    edition = get_object_or_404(
-        Edition.objects.select_related(
-            "profile__country", "profile__topic", "report"
-        ).prefetch_related(
-            "overview_facts",
-            "sections",
-            Prefetch(
-                "footnotes",
-                queryset=Footnote.objects.prefetch_related(
-                    Prefetch("citations", queryset=Citation.objects.select_related("source"))
-                ),
-            ),
-        ),
-        pk=edition_id,
-    )
-    response = render_edition(request, edition)
+    edition = get_object_or_404(edition_queryset(), pk=edition_id)
+    # No history: render_edition marks the page as a preview (banner, noindex).
+    response = render_edition(request, edition, load_content(edition))
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -180,22 +180,6 @@ def load_content(edition):
     )
 
 
-def content_of_prefetched(edition):
-    """Content of an edition whose overview facts, sections, footnotes and their citations
-    with sources are prefetched (the staff preview): no query."""
-    notes = list(edition.footnotes.all())
-    return Content(
-        summary=edition.summary,
-        facts=[(fact.label, fact.value) for fact in edition.overview_facts.all()],
-        sections=[(s.position, s.heading, s.body) for s in edition.sections.all()],
-        notes=[(note.number, note.text) for note in notes],
-        cites={
-            note.number: [(c.source_id, c.source.title, c.locator) for c in note.citations.all()]
-            for note in notes
-        },
-    )
-
-
 def _source_label(title):
     title = " ".join(title.split())
     return title if len(title) <= 90 else f"{title[:87]}…"

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from . import pagecache
 from .diff import Snapshot, compare
 from .models import Country, Edition, Report, Topic, TreatyStatus
-from .rendering import content_of_prefetched, load_content, render_edition_content
+from .rendering import load_content, render_edition_content
 
 READABLE = (Edition.State.PUBLISHED, Edition.State.SUPERSEDED)
 HISTORY_FIELDS = (
@@ -77,19 +77,16 @@ def _last_modified(rows):
     return max(row["updated_at"] for row in rows)
 
 
-def _edition_queryset():
+def edition_queryset():
     return Edition.objects.select_related("profile__country", "profile__topic", "report")
 
 
-def render_edition(request, edition, *, history=None, archived=False, preview=None, content=None):
-    """The profile page of `edition`, its content given as rows (rendering.load_content) or,
-    when `content` is None, prefetched on the edition (as the staff preview does).
+def render_edition(request, edition, content, *, history=None, archived=False, preview=None):
+    """The profile page of `edition`, its content given as rows (rendering.load_content).
 
     Also used by the staff preview (reports.preview), which passes any edition and no history:
     the page is then marked as a preview (a banner, noindex) and is never cached.
     """
-    if content is None:
-        content = content_of_prefetched(edition)
     profile = edition.profile
     if preview is None:
         preview = history is None
@@ -173,8 +170,8 @@ def profile(request, country, topic):
         current = _current(rows)
         if current is None:
             raise Http404("This profile has no current edition.")
-        edition = _edition_queryset().get(pk=current["id"])
-        response = render_edition(request, edition, history=rows, content=load_content(edition))
+        edition = edition_queryset().get(pk=current["id"])
+        response = render_edition(request, edition, load_content(edition), history=rows)
         return response, _last_modified(rows)
 
     return pagecache.cached_page(request, "profile", build)
@@ -191,9 +188,9 @@ def archived(request, country, topic, year):
         older = [row for row in in_year if current is None or row["id"] != current["id"]]
         if not older:
             return redirect("public:profile", country, topic), None
-        edition = _edition_queryset().get(pk=older[0]["id"])
+        edition = edition_queryset().get(pk=older[0]["id"])
         response = render_edition(
-            request, edition, history=rows, archived=True, content=load_content(edition)
+            request, edition, load_content(edition), history=rows, archived=True
         )
         return response, _last_modified(rows)
 
