@@ -334,6 +334,20 @@ class EditionWorkflowAdminMixin:
         }
         return TemplateResponse(request, "admin/reports/edition/history.html", context)
 
+    # Restoring a deleted edition from reversion would skip the workflow's rules (states,
+    # one open edition per profile); a profile gets a new draft through "start a draft".
+    change_list_template = "admin/change_list.html"
+
+    def recoverlist_view(self, request, extra_context=None):
+        messages.error(
+            request,
+            "Deleted editions are not restored; start a new draft from the profile instead.",
+        )
+        return HttpResponseRedirect(reverse("admin:reports_edition_changelist"))
+
+    def recover_view(self, request, version_id, extra_context=None):
+        return self.recoverlist_view(request)
+
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # reversion's own "revert via the form" page would bypass the workflow's checks.
         edition = self._edition(request, object_id)

@@ -358,3 +358,11 @@ def test_editing_a_section_on_its_own_page_makes_open_edition_forms_stale(client
     )
     assert response.status_code == 302
     assert Edition.objects.get(pk=edition.pk).version == before + 1
+
+
+def test_deleted_editions_cannot_be_recovered_around_the_workflow(client, superuser):
+    client.force_login(superuser)
+    listing = client.get("/admin/reports/edition/")
+    assert "recover" not in listing.text.lower()
+    response = client.get("/admin/reports/edition/recover/", follow=True)
+    assert "Deleted editions are not restored" in response.text
