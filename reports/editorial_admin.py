@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -191,6 +191,22 @@ class EditionWorkflowAdminMixin:
             return
         obj.version += 1
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        # Positions are unique per edition and rows are saved one by one, so swapping two
+        # would collide halfway; rows whose position changed are first parked past the end.
+        if "position" in formset.form.base_fields:
+            moved = [
+                f.instance.pk
+                for f in formset.forms
+                if f.instance.pk and "position" in f.changed_data and f not in formset.deleted_forms
+            ]
+            if moved:
+                rows = formset.model.objects.filter(edition=form.instance)
+                end = rows.aggregate(end=Max("position"))["end"] or 0
+                for offset, pk in enumerate(moved, start=1):
+                    rows.filter(pk=pk).update(position=end + offset)
+        super().save_formset(request, form, formset, change)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form if context.get("adminform") else None
