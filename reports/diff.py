@@ -32,13 +32,15 @@ class Snapshot:
 
 
 def snapshot_of_edition(edition, label=None):
+    """The edition's content; read through its related managers so rows prefetched by the
+    caller (the public changes page) cost no further query. Model ordering keeps them in order."""
     return Snapshot(
         label=label or f"Edition #{edition.pk} ({edition.get_state_display().lower()})",
         summary=edition.summary,
         last_updated=edition.last_updated_display,
-        overview=list(edition.overview_facts.order_by("position").values_list("label", "value")),
-        sections=list(edition.sections.order_by("position").values_list("heading", "body")),
-        footnotes=list(edition.footnotes.order_by("number").values_list("number", "text")),
+        overview=[(fact.label, fact.value) for fact in edition.overview_facts.all()],
+        sections=[(section.heading, section.body) for section in edition.sections.all()],
+        footnotes=[(note.number, note.text) for note in edition.footnotes.all()],
     )
 
 

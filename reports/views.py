@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from . import pagecache
-from .diff import Snapshot, compare
+from .diff import compare, snapshot_of_edition
 from .models import Country, Edition, Report, Topic, TreatyStatus
 from .rendering import load_content, render_edition_content
 
@@ -197,15 +197,8 @@ def archived(request, country, topic, year):
     return pagecache.cached_page(request, "archived", build)
 
 
-def _snapshot(edition):
-    return Snapshot(
-        label=edition.last_updated_display,
-        summary=edition.summary,
-        last_updated=edition.last_updated_display,
-        overview=[(fact.label, fact.value) for fact in edition.overview_facts.all()],
-        sections=[(section.heading, section.body) for section in edition.sections.all()],
-        footnotes=[(note.number, note.text) for note in edition.footnotes.all()],
-    )
+def snapshot(edition):
+    return snapshot_of_edition(edition, label=edition.last_updated_display)
 
 
 @require_safe
@@ -225,7 +218,7 @@ def changes(request, country, topic):
             .prefetch_related("overview_facts", "sections", "footnotes")
         }
         new = editions[current["id"]]
-        diff = compare(_snapshot(editions[previous["id"]]), _snapshot(new)) if previous else None
+        diff = compare(snapshot(editions[previous["id"]]), snapshot(new)) if previous else None
         context = {
             "edition": new,
             "country": new.profile.country,

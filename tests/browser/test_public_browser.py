@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from reports.importer.archive import Document
 from reports.importer.service import ImportOptions, import_documents
@@ -16,7 +15,6 @@ SEED_003 = "003_fa6237349ec68be0.txt"
 
 
 def test_profile_footnotes_search_and_screenshots(page, live_server, tmp_path):
-    cache.clear()
     import_documents([Document(SEED_003, raw=(SEEDS / SEED_003).read_bytes())], ImportOptions())
     shots = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)

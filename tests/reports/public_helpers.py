@@ -2,8 +2,6 @@
 
 import datetime
 
-from django.core.cache import cache
-
 from reports.models import Edition, Report, TreatyStatus
 from tests.builders import (
     make_country,
@@ -34,7 +32,6 @@ def big_sections(notes):
 def make_site(notes=3, country_name="Kazakhstan", topic_name="Mine Ban Policy"):
     """A country with a current published edition, an earlier (superseded) one, a treaty status
     and a report; `notes` footnotes on the current edition."""
-    cache.clear()
     country = make_country(
         country_name, region="Central Asia", official_name=f"Republic of {country_name}"
     )

@@ -3,7 +3,6 @@
 import socket
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from reports import workflow
@@ -13,13 +12,6 @@ from tests.builders import make_edition
 from .public_helpers import make_site
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -17,13 +17,6 @@ from .public_helpers import S, make_site
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def site():
     return make_site()

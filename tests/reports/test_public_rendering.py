@@ -1,7 +1,6 @@
 """Section and footnote text renders safely and exactly as written."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
@@ -90,7 +89,6 @@ def test_hostile_text_is_neutralised(payload):
 
 
 def test_hostile_content_on_the_profile_page_never_becomes_markup(client):
-    cache.clear()
     payload = "\n\n".join(HOSTILE)
     edition = make_edition(
         state="published",

@@ -1,7 +1,6 @@
 """The public pages of real legacy documents: linked footnotes, Ibid., search."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
@@ -18,14 +17,11 @@ SEED_FILES = sorted(path.name for path in SEEDS.glob("0*.txt"))
 
 @pytest.fixture
 def seeds():
-    cache.clear()
     report = import_documents(
         [Document(name, raw=(SEEDS / name).read_bytes()) for name in SEED_FILES],
         ImportOptions(),
     )
     assert all(entry["status"] == "imported" for entry in report["files"]), report
-    yield
-    cache.clear()
 
 
 def profile_page(client, country, topic):

@@ -3,18 +3,12 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from reports.models import Edition
 from tests.builders import make_country, make_edition, make_profile, make_source, make_topic
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
 
 
 def test_source_page_lists_citing_notes_by_country_and_year(client):
