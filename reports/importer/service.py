@@ -10,7 +10,6 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-import reversion
 from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
@@ -24,6 +23,8 @@ from reports.models import (
     Topic,
     importing,
 )
+from reports.pagecache import clock_advanced_at_end
+from reports.revisions import record_written_rows
 from sources.models import Citation, Footnote, Source, SourceAlias
 
 from .parsing import DEFAULT_COUNTRIES, CountryLookup, ParsedProfile, parse_document
@@ -128,18 +129,16 @@ def import_document(document, options, reference):
         return entry
     try:
         # Archive editions are created already published: the documented escape hatch.
-        # Revisions are managed manually: the importer adds each object it wrote, with the
-        # edition's content already in memory, instead of reversion re-reading it row by row.
-        with (
-            transaction.atomic(),
-            reversion.create_revision(manage_manually=True, atomic=False),
-            importing(),
-        ):
-            reversion.set_comment(f"Imported from {document.path.rsplit('/', 1)[-1]}")
-            if options.actor is not None:
-                reversion.set_user(options.actor)
+        with transaction.atomic(), importing(), clock_advanced_at_end():
+            written = []
             for plan in runnable:
-                apply_plan(plan, options, reference, document.path)
+                apply_plan(plan, options, reference, document.path, written)
+            if written:
+                record_written_rows(
+                    written,
+                    comment=f"Imported from {document.path.rsplit('/', 1)[-1]}",
+                    user=options.actor,
+                )
     except DatabaseError as exc:
         # The transaction rolled back: nothing of this file was written.
         # Rows cached during the failed transaction no longer exist.
@@ -233,7 +232,8 @@ def edition_fingerprint(edition):
     )
 
 
-def apply_plan(plan, options, reference, path):
+def apply_plan(plan, options, reference, path, written):
+    """Write one profile's edition, adding every row written to `written` for its revision."""
     if plan.action == UNCHANGED:
         return
     parsed = plan.parsed
@@ -247,20 +247,20 @@ def apply_plan(plan, options, reference, path):
         edition.imported_from = path[-255:]
         edition.save()
     else:
-        profile = get_profile(parsed, reference)
-        edition = create_edition(profile, plan, options, reference, path)
-    write_content(edition, parsed, reference)
-    reversion.add_to_revision(edition)
+        profile = get_profile(parsed, reference, written)
+        edition = create_edition(profile, plan, options, reference, path, written)
+    written.append(edition)
+    write_content(edition, parsed, reference, written)
 
 
-def get_profile(parsed, reference):
+def get_profile(parsed, reference, written):
     country = reference.countries.get(parsed.country)
     if country is None:
         aliases = DEFAULT_COUNTRIES.get(parsed.country, [])
         country = Country.objects.create(
             name=parsed.country, slug=slugify(parsed.country), aliases="\n".join(aliases)
         )
-        reversion.add_to_revision(country)
+        written.append(country)
         reference.countries[country.name] = country
     topic = reference.topic_objects.get(parsed.topic)
     if topic is None:
@@ -269,17 +269,17 @@ def get_profile(parsed, reference):
             slug=slugify(parsed.topic),
             series=DEFAULT_TOPICS.get(parsed.topic, ""),
         )
-        reversion.add_to_revision(topic)
+        written.append(topic)
         reference.topic_objects[topic.name] = topic
     profile = reference.profiles.get((country.pk, topic.pk))
     if profile is None:
         profile = Profile.objects.create(country=country, topic=topic)
-        reversion.add_to_revision(profile)
+        written.append(profile)
         reference.profiles[(country.pk, topic.pk)] = profile
     return profile
 
 
-def get_report(title, reference):
+def get_report(title, reference, written):
     match = REPORT_TITLE.match(title or "")
     if not match:
         return None
@@ -289,7 +289,7 @@ def get_report(title, reference):
         report = Report.objects.create(
             series=key[0], year=key[1], title=title, state=Report.State.RELEASED
         )
-        reversion.add_to_revision(report)
+        written.append(report)
         reference.reports[key] = report
     return report
 
@@ -298,7 +298,7 @@ class ConcurrentChange(DatabaseError):
     pass
 
 
-def create_edition(profile, plan, options, reference, path):
+def create_edition(profile, plan, options, reference, path, written):
     """A new edition; a published import takes its place in the profile's history by date."""
     state = options.state
     current = plan.current
@@ -312,7 +312,7 @@ def create_edition(profile, plan, options, reference, path):
     archived = state in (Edition.State.PUBLISHED, Edition.State.SUPERSEDED)
     return Edition.objects.create(
         profile=profile,
-        report=get_report(plan.parsed.report, reference),
+        report=get_report(plan.parsed.report, reference, written),
         state=state,
         last_updated=plan.last_updated,
         last_updated_precision=plan.precision,
@@ -327,19 +327,7 @@ def create_edition(profile, plan, options, reference, path):
     )
 
 
-def remember_related(instance, name, objects):
-    """Fill `instance.<name>.all()` with rows just written, as prefetch_related would.
-
-    django-reversion reads an edition's content through these managers; the importer already
-    holds every row, so reading them back would only cost queries.
-    """
-    queryset = getattr(instance, name).all()
-    queryset._result_cache = list(objects)
-    queryset._prefetch_done = True
-    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
-
-
-def write_content(edition, parsed, reference):
+def write_content(edition, parsed, reference, written):
     facts = OverviewFact.objects.bulk_create(
         OverviewFact(edition=edition, position=position, label=label[:255], value=value)
         for position, (label, value) in enumerate(parsed.overview, start=1)
@@ -358,7 +346,9 @@ def write_content(edition, parsed, reference):
     footnotes = Footnote.objects.bulk_create(
         Footnote(edition=edition, number=number, text=note.text) for number, note in notes.items()
     )
-    sources = sources_for([c for note in notes.values() for c in note.citations], reference)
+    sources = sources_for(
+        [c for note in notes.values() for c in note.citations], reference, written
+    )
     citations = {
         footnote.pk: [
             Citation(
@@ -371,19 +361,17 @@ def write_content(edition, parsed, reference):
         ]
         for footnote, note in zip(footnotes, notes.values(), strict=True)
     }
-    Citation.objects.bulk_create(c for group in citations.values() for c in group)
-    remember_related(edition, "overview_facts", facts)
-    remember_related(edition, "sections", sections)
-    remember_related(edition, "footnotes", footnotes)
-    for footnote in footnotes:
-        remember_related(footnote, "citations", citations[footnote.pk])
+    written += facts
+    written += sections
+    written += footnotes
+    written += Citation.objects.bulk_create(c for group in citations.values() for c in group)
 
 
 def identity_of(citation):
     return citation.identity[: Source._meta.get_field("identity_key").max_length]
 
 
-def sources_for(citations, reference):
+def sources_for(citations, reference, written):
     """The Source for each citation identity, matching the bibliography or adding to it."""
     wanted = {identity_of(citation): citation for citation in citations}
     found = {
@@ -395,17 +383,20 @@ def sources_for(citations, reference):
         aliases = SourceAlias.objects.filter(identity_key__in=unmatched).select_related("source")
         found.update((alias.identity_key, alias.source) for alias in aliases)
     missing = [citation for identity, citation in wanted.items() if identity not in found]
-    created = Source.objects.bulk_create(new_source(citation, reference) for citation in missing)
-    for source in created:
-        reversion.add_to_revision(source)
+    created = Source.objects.bulk_create(
+        new_source(citation, reference, written) for citation in missing
+    )
+    written += created
     found.update((source.identity_key, source) for source in created)
     return found
 
 
-def new_source(citation, reference):
+def new_source(citation, reference, written):
     report = None
     if citation.report_year and citation.report_series:
-        report = get_report(f"{citation.report_series} Report {citation.report_year}", reference)
+        report = get_report(
+            f"{citation.report_series} Report {citation.report_year}", reference, written
+        )
     return Source(
         kind=citation.kind,
         title=citation.title or citation.text,

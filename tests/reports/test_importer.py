@@ -6,12 +6,15 @@ import zipfile
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Revision
 
 from reports.importer.archive import Document
 from reports.importer.service import ImportOptions, import_documents
 from reports.models import Country, Edition, Profile, Report, Section
+from reports.pagecache import current_tick
 from sources.models import Citation, Footnote, Source
 from tests.conftest import SEEDS
 
@@ -158,6 +161,26 @@ def test_every_import_is_a_revision_named_after_its_file():
     revision = Revision.objects.get()
     assert revision.comment == f"Imported from {SEED_003}"
     assert revision.version_set.count() > Footnote.objects.count()
+
+
+def test_an_imported_file_moves_the_publication_clock_once_as_its_last_statement():
+    before = current_tick()
+    with CaptureQueriesContext(connection) as queries:
+        run(seed(SEED_002))  # a new profile and a new published edition: two public changes
+    clock_updates = [
+        i for i, query in enumerate(queries) if "UPDATE" in query["sql"] and "clock" in query["sql"]
+    ]
+    writes = [i for i, query in enumerate(queries) if query["sql"].startswith("INSERT")]
+    assert len(clock_updates) == 1
+    assert clock_updates[0] > max(writes)
+    assert current_tick() == before + 1
+
+
+def test_an_unchanged_file_leaves_the_publication_clock_alone():
+    run(seed(SEED_003))
+    before = current_tick()
+    run(seed(SEED_003))
+    assert current_tick() == before
 
 
 def test_the_same_edition_with_different_text_is_updated_as_a_new_revision():

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from reversion.models import Version
 
 from reports.models import Edition, OverviewFact, Section
+from reports.revisions import record_written_rows
 from sources.models import Citation, Footnote
 from tests.builders import make_edition
 
@@ -96,3 +97,47 @@ def management_forms(context):
                     value = value.pk
                 data[f"{prefix}-{index}-{name}"] = "" if value is None else value
     return data
+
+
+def test_rows_recorded_in_bulk_are_the_versions_reversion_itself_would_write(researcher):
+    edition = make_edition(
+        sections=[("Policy", "Text.[1]")], footnotes=[("Letter, 4 May 2004.",)], overview=[]
+    )
+    content = [
+        edition,
+        *edition.sections.all(),
+        *edition.footnotes.all(),
+        *Citation.objects.filter(footnote__edition=edition),
+    ]
+    with reversion.create_revision():
+        reversion.add_to_revision(edition)
+    by_reversion = Version.objects.get_for_object(edition).get().revision
+
+    by_bulk = record_written_rows(content, comment="Imported from seed.txt", user=researcher)
+
+    def stored(revision):
+        return {
+            (v.content_type_id, v.object_id): (v.format, v.db, v.field_dict, v.object_repr)
+            for v in revision.version_set.all()
+        }
+
+    assert by_bulk.comment == "Imported from seed.txt" and by_bulk.user == researcher
+    assert stored(by_bulk) == stored(by_reversion)
+
+
+def test_bulk_recorded_revision_restores_the_edition(researcher):
+    edition = make_edition(sections=[("Policy", "Original text.")], overview=[])
+    revision = record_written_rows([edition, *edition.sections.all()], comment="Imported")
+    section = edition.sections.get()
+    section.body = "Rewritten."
+    section.save()
+
+    revision.revert()
+
+    section.refresh_from_db()
+    assert section.body == "Original text."
+
+
+def test_only_registered_models_can_be_recorded():
+    with pytest.raises(TypeError, match="not registered"):
+        record_written_rows([ContentType.objects.first()], comment="Nothing")
