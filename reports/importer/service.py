@@ -10,7 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.text import slugify
 
 from reports.models import (
@@ -38,6 +38,10 @@ DEFAULT_TOPICS = {
     "Support for Mine Action": "Landmine Monitor",
     "Country report": "Landmine Monitor",
 }
+# A file whose write collides with another transaction is planned and written again, as a
+# person would re-run it; a collision that persists is reported, with nothing written.
+ATTEMPTS = 3
+RACE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 REPORT_TITLE = re.compile(r"^(?P<series>.+?)(?:\s+Report)?\s+(?P<year>\d{4})$")
 
 CREATE, UNCHANGED, UPDATE, SKIP = "create", "unchanged", "update", "skip"
@@ -102,12 +106,11 @@ class Reference:
         )
 
 
-def import_document(document, options, reference):
-    """Import one document; returns its entry of the JSON report."""
-    entry = {"path": document.path, "status": "rejected", "error": document.error, "profiles": []}
+def parse(document, options, reference):
+    """The parsed document, or None when the file is unreadable (its error is on the document)."""
     if document.error:
-        return entry
-    parsed = parse_document(
+        return None
+    return parse_document(
         document.raw,
         name=document.path,
         countries=reference.lookup,
@@ -115,41 +118,67 @@ def import_document(document, options, reference):
         default_country=options.default_country,
         default_year=options.default_year,
     )
+
+
+def import_document(document, options, reference, parsed=None):
+    """Import one document (parsed already, or parsed here); returns its entry of the report."""
+    entry = {"path": document.path, "status": "rejected", "error": document.error, "profiles": []}
+    if parsed is None:
+        parsed = parse(document, options, reference)
+    if parsed is None:
+        return entry
     if parsed.error:
         entry["error"] = parsed.error
         return entry
-    plans = [plan_profile(profile, options, reference) for profile in parsed.profiles]
-    entry["profiles"] = [profile_report(plan) for plan in plans]
-    runnable = [plan for plan in plans if plan.action != SKIP]
-    if not runnable:
-        entry["error"] = "No profile could be imported: " + "; ".join(plan.reason for plan in plans)
-        return entry
-    if options.dry_run:
-        entry["status"] = "parsed"
-        return entry
-    try:
-        # Archive editions are created already published: the documented escape hatch.
-        with transaction.atomic(), importing(), clock_advanced_at_end():
-            written = []
-            for plan in runnable:
-                apply_plan(plan, options, reference, document.path, written)
-            if written:
-                record_written_rows(
-                    written,
-                    comment=f"Imported from {document.path.rsplit('/', 1)[-1]}",
-                    user=options.actor,
-                )
-    except DatabaseError as exc:
-        # The transaction rolled back: nothing of this file was written.
-        # Rows cached during the failed transaction no longer exist.
-        reference.__dict__.update(Reference.load().__dict__)
-        entry["error"] = f"Not imported, nothing written: {exc}"
-        return entry
+    for attempt in range(1, ATTEMPTS + 1):
+        plans = [plan_profile(profile, options, reference) for profile in parsed.profiles]
+        entry["profiles"] = [profile_report(plan) for plan in plans]
+        runnable = [plan for plan in plans if plan.action != SKIP]
+        if not runnable:
+            reasons = "; ".join(plan.reason for plan in plans)
+            entry["error"] = f"No profile could be imported: {reasons}"
+            return entry
+        if options.dry_run:
+            entry["status"] = "parsed"
+            return entry
+        try:
+            write_document(runnable, options, reference, document.path)
+        except DatabaseError as exc:
+            # The transaction rolled back: nothing of this file was written, and rows cached
+            # during it no longer exist.
+            reference.__dict__.update(Reference.load().__dict__)
+            if attempt < ATTEMPTS and lost_a_race(exc):
+                continue
+            entry["error"] = f"Not imported, nothing written: {exc}"
+            return entry
+        break
     actions = {plan.action for plan in runnable}
     entry["status"] = next(
         FILE_STATUS[action] for action in (CREATE, UPDATE, UNCHANGED) if action in actions
     )
     return entry
+
+
+def write_document(plans, options, reference, path):
+    """One transaction and one revision for everything the file brings."""
+    # Archive editions are created already published: the documented escape hatch.
+    with transaction.atomic(), importing(), clock_advanced_at_end():
+        written = []
+        for plan in plans:
+            apply_plan(plan, options, reference, path, written)
+        if written:
+            record_written_rows(
+                written, comment=f"Imported from {path.rsplit('/', 1)[-1]}", user=options.actor
+            )
+
+
+def lost_a_race(exc):
+    """Whether another transaction (a concurrent import or edit) made this file's write fail,
+    so that planning it again against what is now committed can succeed."""
+    if isinstance(exc, (ConcurrentChange, IntegrityError)):
+        # A unique row (topic, report, source, profile) that another import added first.
+        return True
+    return getattr(exc.__cause__, "sqlstate", None) in RACE_SQLSTATES
 
 
 def plan_profile(parsed, options, reference):

@@ -6,13 +6,13 @@ import zipfile
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Revision
 
 from reports.importer.archive import Document
-from reports.importer.service import ImportOptions, import_documents
+from reports.importer.service import ImportOptions, Reference, import_document, import_documents
 from reports.models import Country, Edition, Profile, Report, Section
 from reports.pagecache import current_tick
 from sources.models import Citation, Footnote, Source
@@ -421,3 +421,35 @@ class TestAdminUpload:
     def test_the_admin_index_links_to_the_import_page_for_editors(self, client, editor):
         client.force_login(editor)
         assert self.url in client.get(reverse("admin:index")).text
+
+
+def test_a_file_colliding_with_a_concurrent_import_is_written_again_and_imported():
+    options = ImportOptions()
+    reference = Reference.load()
+    # Another import adds the file's report after this run loaded what exists.
+    Report.objects.create(
+        series="Landmine Monitor", year=2004, title="Landmine Monitor Report 2004"
+    )
+
+    entry = import_document(seed(SEED_001), options, reference)
+
+    assert entry["status"] == "imported", entry["error"]
+    assert Report.objects.filter(series="Landmine Monitor", year=2004).count() == 1
+    assert edition_of("Kazakhstan", "Country report").report.year == 2004
+    assert Revision.objects.count() == 1
+
+
+def test_a_collision_that_persists_rejects_the_file_with_nothing_written(monkeypatch):
+    from reports.importer import service
+
+    def always_collides(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(service, "record_written_rows", always_collides)
+    before = database_rows()
+
+    entry = import_document(seed(SEED_003), ImportOptions(), Reference.load())
+
+    assert entry["status"] == "rejected"
+    assert entry["error"].startswith("Not imported, nothing written: duplicate key")
+    assert database_rows() == before
