@@ -10,11 +10,15 @@ overview blocks, Ibid. notes) at archive scale.
 import argparse
 import random
 import re
+import sys
 from pathlib import Path
 
-from countries import COUNTRIES
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+from bench.countries import COUNTRIES  # noqa: E402
+
+SEEDS = ROOT.parent / "shared" / "seeds"
 SEED_COUNTRIES = ["Kazakhstan", "Kyrgyzstan", "Uzbekistan"]
 MONTHS = "January February March April May June July August September October November December"
 DATE = re.compile(r"(\d{1,2}) (" + MONTHS.replace(" ", "|") + r") (20\d\d)")
@@ -37,28 +41,34 @@ def variants(rng, seed_text, count):
         yield country, year, text
 
 
+def generate(count, seed=2026):
+    """(file name, text) of `count` documents, spread evenly over the seed shapes."""
+    rng = random.Random(seed)
+    seeds = sorted(SEEDS.glob("*.txt"))
+    per_seed = -(-count // len(seeds))
+    written = 0
+    for path in seeds:
+        text = path.read_bytes().decode("utf-8")
+        for index, (country, year, variant) in enumerate(variants(rng, text, per_seed)):
+            if written == count:
+                return
+            yield f"{path.stem[:3]}-{index:04d}-{country.replace(' ', '_')}-{year}.txt", variant
+            written += 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
-    rng = random.Random(args.seed)
-    seeds = sorted(SEEDS.glob("*.txt"))
     args.folder.mkdir(parents=True, exist_ok=True)
     for old in args.folder.glob("*.txt"):
         old.unlink()
-    per_seed = -(-args.count // len(seeds))
     written = 0
-    for seed in seeds:
-        raw = seed.read_bytes()
-        text = raw.decode("utf-8")
-        for index, (country, year, variant) in enumerate(variants(rng, text, per_seed)):
-            if written == args.count:
-                break
-            name = f"{seed.stem[:3]}-{index:04d}-{country.replace(' ', '_')}-{year}.txt"
-            (args.folder / name).write_text(variant, encoding="utf-8")
-            written += 1
+    for name, text in generate(args.count, args.seed):
+        (args.folder / name).write_text(text, encoding="utf-8")
+        written += 1
     print(f"wrote {written} documents to {args.folder}")
 
 

@@ -30,6 +30,7 @@ from countries import COUNTRIES  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from reports.importer.archive import iter_documents  # noqa: E402
+from reports.importer.parallel import DEFAULT_WORKERS  # noqa: E402
 from reports.importer.parsing import parse_document  # noqa: E402
 from reports.importer.service import ImportOptions, Reference, import_documents  # noqa: E402
 from reports.models import Country  # noqa: E402
@@ -52,10 +53,10 @@ def time_parsing(documents, reference):
     return len(documents) / (time.perf_counter() - started)
 
 
-def time_import(documents):
+def time_import(documents, workers):
     reset_database()
     started = time.perf_counter()
-    report = import_documents(documents, ImportOptions())
+    report = import_documents(documents, ImportOptions(), workers=workers)
     rate = len(documents) / (time.perf_counter() - started)
     statuses = {}
     for entry in report["files"]:
@@ -67,6 +68,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("folder", type=Path)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        help="as import_archive --workers (default: one per core, at most 4)",
+    )
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     documents = list(iter_documents([args.folder]))
@@ -82,9 +89,9 @@ def main():
     )
     import_rates = []
     for run in range(args.runs):
-        rate, statuses = time_import(documents)
+        rate, statuses = time_import(documents, args.workers)
         import_rates.append(rate)
-        print(f"import run {run + 1}: {rate:.0f} docs/s {statuses}")
+        print(f"import run {run + 1} ({args.workers} workers): {rate:.0f} docs/s {statuses}")
     print(
         f"import: min {min(import_rates):.0f} docs/s, "
         f"median {statistics.median(import_rates):.0f} docs/s over {args.runs} runs"

@@ -27,6 +27,7 @@ from reports.pagecache import clock_advanced_at_end
 from reports.revisions import record_written_rows
 from sources.models import Citation, Footnote, Source, SourceAlias
 
+from . import parallel
 from .parsing import DEFAULT_COUNTRIES, CountryLookup, ParsedProfile, parse_document
 
 DEFAULT_TOPICS = {
@@ -466,8 +467,14 @@ def profile_report(plan):
     }
 
 
-def import_documents(documents, options, progress=None):
-    """Import every document; one failing file never stops the others."""
+def import_documents(documents, options, progress=None, workers=1):
+    """Import every document; one failing file never stops the others.
+
+    With `workers` above one, a large archive on PostgreSQL is imported by that many processes
+    (see reports.importer.parallel); the report is the same.
+    """
+    if parallel.possible(documents, options, workers):
+        return parallel.import_documents(documents, options, progress, workers)
     reference = Reference.load()
     files = []
     for document in documents:

@@ -5,7 +5,7 @@ import json
 import zipfile
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -304,6 +304,11 @@ def test_command_imports_folders_and_zips_and_prints_a_summary(tmp_path, capsys)
     out = capsys.readouterr().out
     assert "imported" in out and "rejected" in out
     assert Edition.objects.count() == 2
+
+
+def test_command_refuses_fewer_than_one_worker():
+    with pytest.raises(CommandError, match="--workers must be at least 1"):
+        call_command("import_archive", str(SEEDS / SEED_004), "--workers", "0")
 
 
 def zip_bytes(entries):

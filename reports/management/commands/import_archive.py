@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from reports.importer.archive import iter_documents
+from reports.importer.parallel import DEFAULT_WORKERS
 from reports.importer.service import (
     ImportOptions,
     documented_report,
@@ -43,10 +44,22 @@ class Command(BaseCommand):
             default=Edition.State.PUBLISHED,
             help="State of new editions (default: published, as legacy reports are the archive).",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=DEFAULT_WORKERS,
+            help=(
+                "Processes importing at once on PostgreSQL when there are many files "
+                f"(default: {DEFAULT_WORKERS}, one per core); files of one country always "
+                "go through one process, in order."
+            ),
+        )
 
-    def handle(self, *args, paths, dry_run, as_json, country, year, state, **options):
+    def handle(self, *args, paths, dry_run, as_json, country, year, state, workers, **options):
         if year is not None and not 1990 <= year <= 2100:
             raise CommandError(f"--year {year} is not a plausible report year.")
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
         documents = list(iter_documents(paths))
         progress = None
         bar = None
@@ -57,6 +70,7 @@ class Command(BaseCommand):
             documents,
             ImportOptions(dry_run=dry_run, state=state, default_country=country, default_year=year),
             progress=progress,
+            workers=workers,
         )
         if bar is not None:
             bar.close()
