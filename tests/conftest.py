@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 
 from monitor.roles import EDITOR, PUBLISHER, RESEARCHER, sync_roles
+from reports import pagecache
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -18,9 +18,9 @@ CHROMIUM = "/usr/bin/chromium"
 def _empty_cache():
     """Local-memory cache outlives a test while the database (and the publication clock) rolls
     back, so a page cached by one test could otherwise be served in another."""
-    cache.clear()
+    pagecache.forget_all()
     yield
-    cache.clear()
+    pagecache.forget_all()
 
 
 @pytest.fixture

@@ -209,3 +209,32 @@ def test_invalidation_travels_through_the_database_not_the_cache(client, site):
     assert "Changed elsewhere" not in client.get(url).text  # no clock move: still the cached page
     advance_clock()
     assert "Changed elsewhere" in client.get(url).text
+
+
+def test_a_page_this_process_served_lately_costs_one_query_and_no_cache_get(
+    client, site, monkeypatch, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    url = profile_url(site)
+    first = client.get(url)
+
+    def no_cache_get(*args, **kwargs):
+        raise AssertionError("the shared cache was asked")
+
+    monkeypatch.setattr(cache, "get", no_cache_get)
+    with django_assert_num_queries(1):  # the publication clock
+        again = client.get(url)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+
+
+def test_pages_kept_in_process_memory_are_bounded(client, monkeypatch):
+    from reports import pagecache
+
+    monkeypatch.setattr(pagecache, "RECENT_PAGES", 2)
+    sites = [make_site(country_name=f"Country {i}", topic_name=f"Topic {i}") for i in range(3)]
+    for each in sites:
+        assert client.get(profile_url(each)).status_code == 200
+
+    assert len(pagecache._recent) == 2  # noqa: SLF001
+    assert client.get(profile_url(sites[0])).status_code == 200  # the oldest, fetched again
