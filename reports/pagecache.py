@@ -9,24 +9,33 @@ it was rendered at, and is served only while the clock still shows that tick. Th
 inside the very transaction that changes anything a public page shows: every workflow
 transition (it writes an EditionEvent), any save or delete of a published, superseded or
 withdrawn edition (importer updates included), and any change to a country, topic, report,
-profile or source (see ``reports.signals``). So after such an action returns, no process,
-whatever cache it uses, serves the old page; and a page rendered from data read before a
-commit is stored under the old tick and never read again.
+profile or source (see ``reports.signals``). A page rendered from data read before a commit
+is stored under the old tick and never served again.
 
-Serving a cached page costs one raw one-row read and, for the pages a process served
-lately, not even a cache get: it keeps those entries in memory (``_recent``) and trusts them
-by the same rule, only while the clock still shows their tick. Every entry carries a strong
-ETag (a hash of its bytes) and Last-Modified (the newest edition time it shows); a
-revalidation with If-None-Match or If-Modified-Since gets 304.
+Reading the clock is a database round trip, which would cost more than serving the page from
+memory. So each process re-reads it at most every ``FRESHNESS`` seconds, and the other side
+of the bargain is kept by whoever moves it: a request (or command) that committed a move does
+not return until ``FRESHNESS`` has passed since the commit (``PublicationMiddleware``, and at
+exit for commands). By then every process, on any host and with any cache backend, has
+re-read the clock before serving another page, so after a publish or withdraw returns no old
+page is served anywhere. An editor waits 50 ms once; readers never wait. Within the process
+that moved the clock, pages are fresh at once.
+
+A process keeps the pages it served lately in memory (``_recent``) under the same rule, so a
+hit costs neither a query nor a cache get. Every entry carries a strong ETag (a hash of its
+bytes) and Last-Modified (the newest edition time it shows); a revalidation with
+If-None-Match or If-Modified-Since gets 304.
 """
 
+import atexit
 import hashlib
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
@@ -47,6 +56,11 @@ _CLOCK_SQL = f"SELECT tick FROM {PublicationClock._meta.db_table} WHERE id = {in
 RECENT_PAGES = 100
 _recent = {}
 _recent_lock = threading.Lock()  # for threaded servers; reads need none
+# Longest time a process trusts the clock it read; also how long a change waits to return.
+FRESHNESS = 0.05
+_NEVER = (None, float("-inf"))
+_seen = _NEVER  # (tick, monotonic time the read started) in this process
+_waits = threading.local()  # visible_at: when this thread's last committed change is seen
 
 
 def current_tick():
@@ -59,14 +73,61 @@ def current_tick():
     return row[0]
 
 
+def known_tick():
+    """The clock as this process last read it, read again once FRESHNESS has passed."""
+    global _seen
+    tick, read_at = _seen
+    now = time.monotonic()
+    if now - read_at < FRESHNESS:
+        return tick
+    tick = current_tick()
+    _seen = (tick, now)  # dated from before the read: the row may have been read at once
+    return tick
+
+
 def advance_clock(**signal_kwargs):
     """Move the clock; call it inside the transaction that changes public content."""
+    global _seen
     deferred = getattr(connection, "publication_clock_deferred", None)
     if deferred is not None:
         deferred.append(True)
         return
     if not PublicationClock.objects.filter(pk=CLOCK_ID).update(tick=F("tick") + 1):
         PublicationClock.objects.get_or_create(pk=CLOCK_ID, defaults={"tick": 1})
+    _seen = _NEVER
+    transaction.on_commit(hold_until_seen)
+
+
+def hold_until_seen():
+    """Record that this thread's work must not return before every process has seen it."""
+    _waits.visible_at = time.monotonic() + FRESHNESS
+
+
+def wait_until_seen():
+    """Sleep until every process has re-read the clock this thread moved, if it moved it."""
+    visible_at = getattr(_waits, "visible_at", None)
+    if visible_at is None:
+        return
+    _waits.visible_at = None
+    delay = visible_at - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+
+
+atexit.register(wait_until_seen)  # management commands, shells, importer workers
+
+
+class PublicationMiddleware:
+    """Outermost: a response that follows a change to public pages leaves only once every
+    server process will have seen it (see the module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        wait_until_seen()
+        return response
 
 
 @contextmanager
@@ -133,8 +194,10 @@ def remember(key, entry):
 
 def forget_all():
     """Drop every cached page, in this process and in the shared cache."""
+    global _seen
     with _recent_lock:
         _recent.clear()
+    _seen = _NEVER
     cache.clear()
 
 
@@ -142,7 +205,7 @@ def cached_page(request, kind, build):
     """Serve the page at this path from the cache while the clock has not moved; otherwise
     `build()` returns (response, last_modified) and a 200 response is cached."""
     key = page_key(kind, request.path)
-    tick = current_tick()
+    tick = known_tick()
     entry = _recent.get(key)
     if entry is not None and entry.tick == tick:
         return respond(request, entry)

@@ -3,10 +3,14 @@
 import socket
 
 import pytest
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.urls import reverse
 
-from reports import workflow
-from reports.models import Edition
+from reports import pagecache, workflow
+from reports.models import Edition, PublicationClock
 from tests.builders import make_edition
 
 from .public_helpers import make_site
@@ -38,15 +42,47 @@ def test_profile_carries_etag_and_last_modified_and_revalidates(client, site):
     assert stale.status_code == 200 and stale.content == first.content
 
 
-def test_a_cached_page_is_served_with_one_query(client, site, django_assert_num_queries):
+def test_a_cached_page_costs_no_query_while_the_clock_was_read_lately(
+    client, site, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(pagecache, "FRESHNESS", 3600)
     client.get(profile_url(site))
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0):
         response = client.get(profile_url(site))
     assert "Kazakhstan: Mine Ban Policy" in response.text
 
 
+def test_a_cached_page_costs_one_query_once_the_clock_read_is_older_than_freshness(
+    client, site, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(pagecache, "FRESHNESS", 0)
+    client.get(profile_url(site))
+    with django_assert_num_queries(1):  # the publication clock
+        response = client.get(profile_url(site))
+    assert "Kazakhstan: Mine Ban Policy" in response.text
+
+
+def test_a_change_committed_by_another_process_is_served_once_freshness_has_passed(
+    client, site, monkeypatch
+):
+    url = profile_url(site)
+    monkeypatch.setattr(pagecache, "FRESHNESS", 3600)
+    assert "Changed elsewhere" not in client.get(url).text
+    # Another server process publishes: its rows and its clock move, nothing in this process.
+    Edition.objects.filter(pk=site["current"].pk).update(summary="Changed elsewhere")
+    PublicationClock.objects.update(tick=F("tick") + 1)
+    assert "Changed elsewhere" not in client.get(url).text  # the clock was read just now
+
+    monkeypatch.setattr(pagecache, "FRESHNESS", 0)  # as when FRESHNESS has passed
+
+    assert "Changed elsewhere" in client.get(url).text
+
+
 @pytest.mark.parametrize("name", ["archived", "changes"])
-def test_archive_and_changes_pages_are_cached_too(client, site, name, django_assert_num_queries):
+def test_archive_and_changes_pages_are_cached_too(
+    client, site, name, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(pagecache, "FRESHNESS", 0)
     args = [site["country"].slug, site["topic"].slug] + ([2004] if name == "archived" else [])
     url = reverse(f"public:{name}", args=args)
     first = client.get(url)
@@ -223,14 +259,13 @@ def test_a_page_this_process_served_lately_costs_one_query_and_no_cache_get(
         raise AssertionError("the shared cache was asked")
 
     monkeypatch.setattr(cache, "get", no_cache_get)
+    monkeypatch.setattr(pagecache, "FRESHNESS", 0)
     with django_assert_num_queries(1):  # the publication clock
         again = client.get(url)
     assert again.content == first.content and again["ETag"] == first["ETag"]
 
 
 def test_pages_kept_in_process_memory_are_bounded(client, monkeypatch):
-    from reports import pagecache
-
     monkeypatch.setattr(pagecache, "RECENT_PAGES", 2)
     sites = [make_site(country_name=f"Country {i}", topic_name=f"Topic {i}") for i in range(3)]
     for each in sites:
@@ -238,3 +273,40 @@ def test_pages_kept_in_process_memory_are_bounded(client, monkeypatch):
 
     assert len(pagecache._recent) == 2  # noqa: SLF001
     assert client.get(profile_url(sites[0])).status_code == 200  # the oldest, fetched again
+
+
+def run_through_middleware(view):
+    return pagecache.PublicationMiddleware(view)(RequestFactory().post("/admin/"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_that_moved_the_clock_returns_once_every_process_has_seen_it(monkeypatch):
+    sleeps = []
+    monkeypatch.setattr(pagecache.time, "sleep", sleeps.append)
+
+    def publishes(request):
+        with transaction.atomic():
+            pagecache.advance_clock()
+        return HttpResponse("published")
+
+    run_through_middleware(publishes)
+
+    assert len(sleeps) == 1
+    assert 0 < sleeps[0] <= pagecache.FRESHNESS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_that_change_nothing_public_or_roll_back_do_not_wait(monkeypatch):
+    sleeps = []
+    monkeypatch.setattr(pagecache.time, "sleep", sleeps.append)
+
+    def rolls_back(request):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            pagecache.advance_clock()
+            raise RuntimeError("refused")
+        return HttpResponse("refused")
+
+    run_through_middleware(lambda request: HttpResponse("read only"))
+    run_through_middleware(rolls_back)
+
+    assert sleeps == []
