@@ -310,3 +310,9 @@ def test_requests_that_change_nothing_public_or_roll_back_do_not_wait(monkeypatc
     run_through_middleware(rolls_back)
 
     assert sleeps == []
+
+
+def test_every_response_passes_through_the_publication_middleware_last():
+    from django.conf import settings
+
+    assert settings.MIDDLEWARE[0] == "reports.pagecache.PublicationMiddleware"
