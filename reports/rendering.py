@@ -8,7 +8,8 @@ text. Every piece of text is escaped first and the few tags this module writes a
 through nh3 with an allowlist (defence in depth), so no script from content ever runs.
 
 Markers are numbered on the page: the k-th marker of note n gets ``id="ref-n-k"`` and links to
-``#note-n``; each note links back to every one of its markers.
+``#note-n``; each note links back to every one of its markers. Legacy section headings may carry
+a marker too ("Casualties[1]"); it links like one in the text.
 """
 
 import html
@@ -19,7 +20,10 @@ import nh3
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from .importer.citations import is_ibid
+
 MARKER = re.compile(r"\[(\d{1,4})\]")
+SPACED_MARKER = re.compile(r"\s*\[\d{1,4}\]")
 PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 BULLET = re.compile(r"^\s*(?:•|-)\s+")
 # Matched on escaped text; a URL stops at whitespace or an escaped quote/bracket.
@@ -136,9 +140,15 @@ def render_inline(text):
     return sanitize(_inline((text or "").strip(), None).replace("\n", "<br>"))
 
 
+def render_heading(text, markers):
+    """A section heading: escaped, its markers linked, URLs left as text."""
+    return sanitize(MARKER.sub(markers.render, _esc((text or "").strip())))
+
+
 @dataclass
 class RenderedSection:
     anchor: str
+    label: str  # the heading as plain text for the contents list, without its markers
     heading: str
     html: str
 
@@ -185,9 +195,8 @@ def _source_label(title):
     return title if len(title) <= 90 else f"{title[:87]}…"
 
 
-def _note_html(number, text, sources, markers, source_url):
+def _note_html(number, text, ibid, sources, markers, source_url):
     """One <li> of the notes list: the note as printed, its sources, its back links."""
-    ibid = text.strip().lower().startswith("ibid")
     text = _inline(text.strip(), None).replace("\n", "<br>")
     cites = []
     for source_id, title, locator in sources:
@@ -225,17 +234,28 @@ def render_edition_content(content):
     summary = render_text(content.summary, markers)
     sections = [
         RenderedSection(
-            anchor=f"section-{position}", heading=heading, html=render_text(body, markers)
+            anchor=f"section-{position}",
+            label=SPACED_MARKER.sub("", heading).strip(),
+            # Before the body: a heading's marker is the first reference to its note.
+            heading=render_heading(heading, markers),
+            html=render_text(body, markers),
         )
         for position, heading, body in content.sections
     ]
     source_url = reverse("public:source", args=[0]).rsplit("0/", 1)[0]
     notes = ""
     if content.notes:
-        items = "\n".join(
-            _note_html(number, text, content.cites.get(number, ()), markers, source_url)
-            for number, text in content.notes
-        )
+        items, previous = [], ()
+        for number, text in content.notes:
+            ibid, locator = is_ibid(text)
+            sources = content.cites.get(number, ())
+            if ibid and not sources:
+                # Only the importer gives "Ibid." citations; one typed in the admin repeats the
+                # previous note's sources all the same, at its own page if it names one.
+                sources = [(id_, title, locator or old) for id_, title, old in previous]
+            items.append(_note_html(number, text, ibid, sources, markers, source_url))
+            previous = sources
+        items = "\n".join(items)
         notes = mark_safe(_NOTES_CLEANER.clean(f'<ol class="footnotes">\n{items}\n</ol>'))
     return {
         "summary": summary,

@@ -16,6 +16,11 @@ urlpatterns = [
     path("countries/<slug:country>/<slug:topic>/", views.profile, name="profile"),
     path("countries/<slug:country>/<slug:topic>/changes/", views.changes, name="changes"),
     path("countries/<slug:country>/<slug:topic>/<int:year>/", views.archived, name="archived"),
+    path(
+        "countries/<slug:country>/<slug:topic>/<int:year>/<int:edition_id>/",
+        views.archived_edition,
+        name="archived_edition",
+    ),
     path("reports/", views.reports, name="reports"),
     path("reports/<slug:series>/<int:year>/", views.report, name="report"),
     path("sources/<int:source_id>/", source, name="source"),

@@ -9,7 +9,7 @@ cached and revalidatable: see reports.pagecache for the scheme.
 import csv
 from itertools import groupby
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -42,13 +42,14 @@ def _display(row):
 
 
 def edition_url(edition):
-    """The public URL of a readable edition: the profile page when current, else its year."""
+    """The public URL of a readable edition: the profile page when current, else its own
+    archive address (a year may hold several editions, so the year alone is not enough)."""
     profile = edition.profile
     if edition.state == Edition.State.PUBLISHED or edition.last_updated is None:
         return reverse("public:profile", args=[profile.country.slug, profile.topic.slug])
     return reverse(
-        "public:archived",
-        args=[profile.country.slug, profile.topic.slug, edition.last_updated.year],
+        "public:archived_edition",
+        args=[profile.country.slug, profile.topic.slug, edition.last_updated.year, edition.pk],
     )
 
 
@@ -100,7 +101,14 @@ def render_edition(request, edition, content, *, history=None, archived=False, p
             row["display"] = _display(row)
             row["year"] = row["last_updated"].year if row["last_updated"] else None
     current = _current(history)
-    earlier = [row for row in history if row["id"] != edition.pk and row["state"] != "published"]
+    earlier = [row for row in history if row["state"] != Edition.State.PUBLISHED]
+    same_year = []
+    if archived and edition.last_updated is not None:
+        same_year = [
+            row
+            for row in earlier
+            if row["year"] == edition.last_updated.year and row["id"] != edition.pk
+        ]
     previous = None
     if current is not None and current["id"] == edition.pk and len(history) > 1:
         previous = history[1]
@@ -112,6 +120,7 @@ def render_edition(request, edition, content, *, history=None, archived=False, p
         "preview": preview,
         "current": current,
         "earlier": earlier,
+        "same_year": same_year,
         "previous": previous,
         **render_edition_content(content),
     }
@@ -137,7 +146,8 @@ def countries(request):
             )
         )
         .prefetch_related("treaty_statuses")
-        .order_by("region", "name")
+        # Countries without a region are listed as "Other", after every named region.
+        .order_by(Case(When(region="", then=1), default=0), "region", "name")
     )
     regions = [
         (region or "Other", list(members))
@@ -177,8 +187,16 @@ def profile(request, country, topic):
     return pagecache.cached_page(request, "profile", build)
 
 
+def _archived_page(request, rows, row):
+    edition = edition_queryset().get(pk=row["id"])
+    response = render_edition(request, edition, load_content(edition), history=rows, archived=True)
+    return response, _last_modified(rows)
+
+
 @require_safe
 def archived(request, country, topic, year):
+    """The newest archived edition of a year; its banner links the others of that year."""
+
     def build():
         rows = _history(country, topic)
         current = _current(rows)
@@ -188,11 +206,23 @@ def archived(request, country, topic, year):
         older = [row for row in in_year if current is None or row["id"] != current["id"]]
         if not older:
             return redirect("public:profile", country, topic), None
-        edition = edition_queryset().get(pk=older[0]["id"])
-        response = render_edition(
-            request, edition, load_content(edition), history=rows, archived=True
-        )
-        return response, _last_modified(rows)
+        return _archived_page(request, rows, older[0])
+
+    return pagecache.cached_page(request, "archived", build)
+
+
+@require_safe
+def archived_edition(request, country, topic, year, edition_id):
+    """One archived edition at an address of its own, which stays valid once it is archived."""
+
+    def build():
+        rows = _history(country, topic)
+        row = next((row for row in rows if row["id"] == edition_id), None)
+        if row is None or row["year"] != year:
+            raise Http404("No such edition.")
+        if row["state"] == Edition.State.PUBLISHED:
+            return redirect("public:profile", country, topic), None
+        return _archived_page(request, rows, row)
 
     return pagecache.cached_page(request, "archived", build)
 

@@ -4,7 +4,13 @@ import pytest
 from django.urls import reverse
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from reports.rendering import Markers, render_inline, render_text
+from reports.rendering import (
+    Content,
+    Markers,
+    render_edition_content,
+    render_inline,
+    render_text,
+)
 from tests.builders import make_edition
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +114,43 @@ def test_hostile_content_on_the_profile_page_never_becomes_markup(client):
     source_page = client.get(reverse("public:source", args=[source.pk])).text
     assert active_markup(HTMLParser(source_page).css_first("main").html) == []
     assert "&lt;script&gt;" in source_page
+
+
+def test_an_ibid_note_without_citations_repeats_the_previous_notes_sources(
+    django_assert_num_queries,
+):
+    content = Content(
+        summary="",
+        facts=[],
+        sections=[(1, "Policy", "A.[1] B.[2] C.[3] D.[4] E.[5]")],
+        notes=[(1, "Letter."), (2, "Ibid."), (3, "Ibid., p. 4."), (4, "Other."), (5, "Ibid.")],
+        cites={1: [(7, "Letter of 30 April 2010", "p. 2")]},
+    )
+    with django_assert_num_queries(0):
+        notes = HTMLParser(render_edition_content(content)["notes"])
+    # An Ibid. of an Ibid. follows the chain back to note 1, with its own page if it gives one.
+    for number, locator in ((2, "p. 2"), (3, "p. 4")):
+        note = notes.css_first(f"#note-{number}")
+        ibid = note.css_first(".note-text a")
+        assert ibid.text() == "Ibid." and ibid.attributes["href"] == "/sources/7/"
+        assert note.css_first(".cites").text() == f"Repeats: Letter of 30 April 2010, {locator}"
+    # Note 4 cites nothing, so the Ibid. after it has nothing to repeat.
+    assert notes.css_first("#note-5 .note-text a") is None
+    assert notes.css_first("#note-5 .cites") is None
+
+
+def test_a_marker_in_a_section_heading_links_both_ways(client):
+    edition = make_edition(
+        state="published",
+        sections=(("Casualties[1]", "In 2019, 12 people were injured.[2]"),),
+        footnotes=(("Letter.",), ("Interview.",)),
+    )
+    profile = edition.profile
+    page = client.get(reverse("public:profile", args=[profile.country.slug, profile.topic.slug]))
+    doc = HTMLParser(page.text)
+    heading = doc.css_first("section#section-1 h2")
+    marker = heading.css_first("sup.marker a")
+    assert marker.attributes["href"] == "#note-1" and marker.attributes["id"] == "ref-1-1"
+    assert "[1]" not in heading.text()
+    assert doc.css_first("#note-1 a.backref").attributes["href"] == "#ref-1-1"
+    assert [a.text() for a in doc.css("nav.toc a")] == ["Casualties", "Notes"]
