@@ -5,8 +5,10 @@
 
 Runs a mix of reader queries (rare words, phrases, country + topic words, common words,
 filters, the archive) through reports.search.search (ranking, snippets, editions loaded: what
-the page needs; the page itself adds two small queries for the filter menus), each `--runs`
-times after one warm-up, and prints the median per query and over all runs.
+the page needs; the page itself adds two small queries for the filter menus), round after
+round (`--runs`, after one warm-up round), so that a burst of load on a shared machine touches
+every query alike. Prints min and median per query, the median over all runs, and the whole
+/search/ page.
 """
 
 import argparse
@@ -24,6 +26,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 
@@ -56,22 +59,27 @@ def main():
         cursor.execute("SELECT text FROM sources_footnote ORDER BY id LIMIT 1")
         rare = cursor.fetchone()[0].rsplit(" ", 2)[-2].strip(",")
     queries = [*QUERIES, Filters(q=rare)]
-    everything = []
     for filters in queries:
-        hits = search(filters)
-        samples = []
-        for _ in range(args.runs):
+        search(filters)
+    samples = {id(filters): [] for filters in queries}
+    for _ in range(args.runs):
+        for filters in queries:
             start = time.perf_counter()
             search(filters)
-            samples.append((time.perf_counter() - start) * 1000)
-        everything += samples
+            samples[id(filters)].append((time.perf_counter() - start) * 1000)
+    print(" min ms  median ms  hits  query")
+    for filters in queries:
+        runs = samples[id(filters)]
         label = filters.q + "".join(
             f" [{k}={v}]"
             for k, v in vars(filters).items()
             if k != "q" and v not in ("", None, False)
         )
-        print(f"{statistics.median(samples):7.1f} ms  {len(hits):2} hits  {label}")
+        hits = len(search(filters))
+        print(f"{min(runs):7.1f}  {statistics.median(runs):9.1f}  {hits:4}  {label}")
+    everything = [ms for runs in samples.values() for ms in runs]
     print(f"median over all {len(everything)} runs: {statistics.median(everything):.1f} ms")
+    call_command("collectstatic", "--noinput", verbosity=0)
     factory = RequestFactory()
     samples = []
     for _ in range(args.runs):
@@ -79,7 +87,8 @@ def main():
         views.search(factory.get("/search/", {"q": "stockpile destruction"}))
         samples.append((time.perf_counter() - start) * 1000)
     print(
-        f"whole /search/ page (stockpile destruction): median {statistics.median(samples):.1f} ms"
+        f"whole /search/ page (stockpile destruction): min {min(samples):.1f} ms, "
+        f"median {statistics.median(samples):.1f} ms"
     )
 
 

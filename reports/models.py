@@ -459,3 +459,31 @@ class PublicationClock(models.Model):
 
     def __str__(self):
         return f"Publication clock at {self.tick}"
+
+
+class SearchDocument(models.Model):
+    """An edition's searchable text as one full-text document (PostgreSQL only).
+
+    One row per published or superseded edition (several for a very long one: a tsvector keeps
+    word positions only up to 16,383, so an edition is cut into parts). The ``document``
+    tsvector column and the triggers that keep every row exact are added by migration
+    reports.0006_search_documents: the database rewrites an edition's rows at the commit of any
+    transaction that changed its text or state, whatever made the change (workflow, importer,
+    a queryset update). The profile and date are copied here so that filters need no join.
+    Only reports.search reads it; on SQLite the table stays empty and search falls back to
+    LIKE.
+    """
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+")
+    part = models.PositiveSmallIntegerField()
+    current = models.BooleanField(help_text="The edition is its profile's published one.")
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="+")
+    last_updated = models.DateField(null=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "part"], name="searchdocument_part_unique"),
+        ]
+
+    def __str__(self):
+        return f"Search document {self.part} of edition {self.edition_id}"

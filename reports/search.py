@@ -1,15 +1,17 @@
 """Full-text search over published editions: summaries, sections and footnotes.
 
-PostgreSQL: ``websearch_to_tsquery('english', q)`` (quoted phrases, ``or``, ``-word``) against
-stored tsvector columns kept by the database itself (generated columns added by migration
-reports.0004_public_search, each with a GIN index), so every way of writing content (admin,
-workflow, importer's bulk_create) is indexed. Each matching row is ranked with ``ts_rank``
-(headings weigh more than bodies, bodies more than footnotes); an edition scores its best hit
-plus a quarter of the sum of its hits; snippets come from ``ts_headline`` on its best hit.
+PostgreSQL: ``websearch_to_tsquery('english', q)`` (quoted phrases, ``or``, ``-word``).
+Editions are matched and ranked with ``ts_rank`` on their search documents
+(``SearchDocument``: summary, headings and bodies, footnotes, weighted in that order, one
+GIN-indexed tsvector per edition, kept exact by the database itself, see migration
+reports.0006_search_documents). Then only the editions of the page are searched row by row
+(the stored vectors of migration reports.0004_public_search) for the best hit to show; its
+snippet is cut in Python around the words whose English stem is one of the query's lexemes.
+Parsing a long section again with ``ts_headline`` cost more than the whole search.
 
 SQLite (a first run): every word must appear (case-insensitive ``LIKE``); the score counts
-occurrences with the same weights; snippets are cut around the first hit in Python. Slower and
-cruder, but it works on any data.
+occurrences with the same weights; snippets are cut the same way around the words found.
+Slower and cruder, but it works on any data.
 
 Scope: the current edition of each profile; with "include earlier editions" or a year filter
 the archive (superseded editions) as well. Filters: topic, country, region, year.
@@ -18,8 +20,10 @@ the archive (superseded editions) as well. Filters: topic, country, region, year
 import datetime
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass
 
+import Stemmer
 from django.db import connection
 from django.db.models import Q
 from django.utils.html import escape
@@ -27,13 +31,12 @@ from django.utils.safestring import mark_safe
 
 from sources.models import Footnote
 
-from .models import Edition, Section
+from .models import Edition, SearchDocument, Section
 
 START, STOP = "\x02", "\x03"
-HEADLINE_OPTIONS = (
-    f"StartSel={START}, StopSel={STOP}, MaxFragments=2, MaxWords=30, MinWords=12, "
-    'FragmentDelimiter=" … "'
-)
+SNIPPET_CHARS = 220
+# PostgreSQL's 'english' configuration stems with Snowball's English stemmer too.
+STEMMER = Stemmer.Stemmer("english")
 WEIGHT = {"e": 1.5, "s": 1.0, "f": 0.5}
 SQLITE_ROWS = 3000
 
@@ -107,103 +110,206 @@ def search(filters, limit=20, offset=0):
         hits = _postgres(filters, limit, offset)
     else:
         hits = _fallback(filters, limit, offset)
-    editions = Edition.objects.select_related("profile__country", "profile__topic").in_bulk(
-        [hit.edition_id for hit in hits]
+    editions = (
+        Edition.objects.filter(state__in=filters.states)
+        .select_related("profile__country", "profile__topic")
+        .in_bulk([hit.edition_id for hit in hits])
     )
     for hit in hits:
         hit.edition = editions.get(hit.edition_id)
     return [hit for hit in hits if hit.edition is not None]
 
 
-def _eligible_sql(filters, params):
-    where = ["e.state = ANY(%(states)s)"]
-    params["states"] = list(map(str, filters.states))
+def _filter_sql(filters, params):
+    """Conditions on search documents that keep the editions the filters allow."""
+    where = []
+    if filters.states == [Edition.State.PUBLISHED]:
+        where.append("d.current")  # the partial index over current editions' documents
+    profiles = []
     if filters.topic:
-        where.append("t.slug = %(topic)s")
+        profiles.append("p.topic_id = (SELECT id FROM reports_topic WHERE slug = %(topic)s)")
         params["topic"] = filters.topic
     if filters.country:
-        where.append("c.slug = %(country)s")
+        profiles.append("c.slug = %(country)s")
         params["country"] = filters.country
     if filters.region:
-        where.append("c.region = %(region)s")
+        profiles.append("c.region = %(region)s")
         params["region"] = filters.region
+    if profiles:
+        where.append(
+            "d.profile_id IN (SELECT p.id FROM reports_profile p "
+            "JOIN reports_country c ON c.id = p.country_id WHERE " + " AND ".join(profiles) + ")"
+        )
     if filters.year:
-        where.append("e.last_updated BETWEEN %(start)s AND %(end)s")
+        where.append("d.last_updated BETWEEN %(start)s AND %(end)s")
         params["start"] = datetime.date(filters.year, 1, 1)
         params["end"] = datetime.date(filters.year, 12, 31)
-    return f"""
-        SELECT e.id FROM {Edition._meta.db_table} e
-        JOIN reports_profile p ON p.id = e.profile_id
-        JOIN reports_country c ON c.id = p.country_id
-        JOIN reports_topic t ON t.id = p.topic_id
-        WHERE {" AND ".join(where)}
-    """
+    return "".join(f" AND {condition}" for condition in where)
+
+
+def _bring_documents_up_to_date():
+    """Inside a transaction, build the search documents its own changes await (the database
+    builds them at commit; see migration reports.0006_search_documents)."""
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SET CONSTRAINTS reports_search_refresh IMMEDIATE; "
+                "SET CONSTRAINTS reports_search_refresh DEFERRED"
+            )
 
 
 def _postgres(filters, limit, offset):
-    params = {"q": filters.q, "limit": limit, "offset": offset, "opts": HEADLINE_OPTIONS}
-    eligible = _eligible_sql(filters, params)
-    section, footnote, edition = (
-        Section._meta.db_table,
-        Footnote._meta.db_table,
-        Edition._meta.db_table,
-    )
-    sql = f"""
-    WITH q AS (SELECT websearch_to_tsquery('english', %(q)s) AS query),
-    eligible AS MATERIALIZED ({eligible}),
-    hits AS (
-        SELECT s.edition_id, 's' AS kind, s.id AS row_id,
-               ts_rank(s.search_vector, q.query) * {WEIGHT["s"]} AS rank
-        FROM {section} s CROSS JOIN q
-        WHERE s.search_vector @@ q.query AND s.edition_id IN (SELECT id FROM eligible)
-        UNION ALL
-        SELECT f.edition_id, 'f', f.id, ts_rank(f.search_vector, q.query) * {WEIGHT["f"]}
-        FROM {footnote} f CROSS JOIN q
-        WHERE f.search_vector @@ q.query AND f.edition_id IN (SELECT id FROM eligible)
-        UNION ALL
-        SELECT e.id, 'e', e.id, ts_rank(e.search_vector, q.query) * {WEIGHT["e"]}
-        FROM {edition} e CROSS JOIN q
-        WHERE e.search_vector @@ q.query AND e.id IN (SELECT id FROM eligible)
-    ),
-    ranked AS (
-        SELECT edition_id, max(rank) + 0.25 * sum(rank) AS score
-        FROM hits GROUP BY edition_id
-        ORDER BY score DESC, edition_id DESC
+    _bring_documents_up_to_date()
+    params = {"q": filters.q, "any": _any_word(filters.q), "limit": limit, "offset": offset}
+    conditions = _filter_sql(filters, params)
+    ranked = f"""
+        SELECT d.edition_id,
+               sum(ts_rank(d.document, websearch_to_tsquery('english', %(any)s))) AS score
+        FROM {SearchDocument._meta.db_table} d,
+             websearch_to_tsquery('english', %(q)s) AS q(query)
+        WHERE d.document @@ q.query{conditions}
+        GROUP BY d.edition_id
+        ORDER BY score DESC, d.edition_id DESC
         LIMIT %(limit)s OFFSET %(offset)s
-    ),
-    best AS (
-        SELECT DISTINCT ON (h.edition_id) h.edition_id, h.kind, h.row_id
-        FROM hits h JOIN ranked r USING (edition_id)
-        ORDER BY h.edition_id, h.rank DESC, h.kind
-    )
-    SELECT r.edition_id, r.score, b.kind,
-           ts_headline('english',
-                       CASE b.kind WHEN 's' THEN s.body WHEN 'f' THEN f.text ELSE e.summary END,
-                       q.query, %(opts)s),
-           s.heading, s.position, f.number
-    FROM ranked r
-    JOIN best b USING (edition_id)
-    CROSS JOIN q
-    LEFT JOIN {section} s ON b.kind = 's' AND s.id = b.row_id
-    LEFT JOIN {footnote} f ON b.kind = 'f' AND f.id = b.row_id
-    LEFT JOIN {edition} e ON b.kind = 'e' AND e.id = b.row_id
-    ORDER BY r.score DESC, r.edition_id DESC
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [
-        Hit(
-            edition_id=edition_id,
-            score=float(score),
-            kind=kind,
-            snippet=_marked(headline or ""),
-            heading=heading or "",
-            position=position,
-            number=number,
+        cursor.execute(ranked, params)
+        scores = cursor.fetchall()
+        if not scores:
+            return []
+        cursor.execute(_BEST_ROWS_SQL, {"q": filters.q, "ids": [e for e, _ in scores]})
+        best = {row[0]: row[1:] for row in cursor.fetchall()}
+    hits = []
+    for edition_id, score in scores:
+        kind, text, heading, position, number, query = best[edition_id]
+        lexemes = _lexemes(query)
+        hits.append(
+            Hit(
+                edition_id=edition_id,
+                score=float(score),
+                kind=kind,
+                snippet=_snippet(text or "", _stem_spans(text or "", lexemes)),
+                heading=heading or "",
+                position=position,
+                number=number,
+            )
         )
-        for edition_id, score, kind, headline, heading, position, number in rows
-    ]
+    return hits
+
+
+# The best hit of each edition on the page: the row (section, footnote or summary) whose own
+# vector ranks highest. An edition matched only across two rows (a phrase whose words end one
+# footnote and start the next) shows its summary.
+_BEST_ROWS_SQL = f"""
+WITH q AS (SELECT websearch_to_tsquery('english', %(q)s) AS query),
+hits AS (
+    SELECT s.edition_id, 's' AS kind, s.id AS row_id,
+           ts_rank(s.search_vector, q.query) * {WEIGHT["s"]} AS rank
+    FROM {Section._meta.db_table} s, q
+    WHERE s.edition_id = ANY(%(ids)s) AND s.search_vector @@ q.query
+    UNION ALL
+    SELECT f.edition_id, 'f', f.id, ts_rank(f.search_vector, q.query) * {WEIGHT["f"]}
+    FROM {Footnote._meta.db_table} f, q
+    WHERE f.edition_id = ANY(%(ids)s) AND f.search_vector @@ q.query
+    UNION ALL
+    SELECT e.id, 'e', e.id, ts_rank(e.search_vector, q.query) * {WEIGHT["e"]}
+    FROM {Edition._meta.db_table} e, q
+    WHERE e.id = ANY(%(ids)s) AND e.search_vector @@ q.query
+),
+best AS (
+    SELECT DISTINCT ON (edition_id) edition_id, kind, row_id
+    FROM hits
+    ORDER BY edition_id, rank DESC, kind
+)
+SELECT e.id, coalesce(b.kind, 'e'),
+       CASE b.kind WHEN 's' THEN s.body WHEN 'f' THEN f.text ELSE e.summary END,
+       s.heading, s.position, f.number, querytree(q.query)
+FROM {Edition._meta.db_table} e
+CROSS JOIN q
+LEFT JOIN best b ON b.edition_id = e.id
+LEFT JOIN {Section._meta.db_table} s ON b.kind = 's' AND s.id = b.row_id
+LEFT JOIN {Footnote._meta.db_table} f ON b.kind = 'f' AND f.id = b.row_id
+WHERE e.id = ANY(%(ids)s)
+"""
+
+
+def _any_word(q):
+    """The query's words joined by "or", to rank the editions the query matched.
+
+    ts_rank with "and" pairs every position of each word with every position of the others:
+    on a whole edition that cost 150 µs a document for a four-word query, and ranked nearly all
+    of them alike. With "or" it weighs how often and where (summary, heading, body, note) the
+    words occur, at the cost of reading the document. Negated words rank nothing: the editions
+    matched do not contain them.
+    """
+    return " or ".join(word for word in re.findall(r"\w+", q) if word.lower() != "or")
+
+
+def _lexemes(query):
+    """The lexemes a tsquery looks for (``querytree`` has already dropped negated ones)."""
+    return {match.replace("''", "'") for match in re.findall(r"'((?:[^']|'')*)'", query)}
+
+
+def _stem_spans(text, lexemes):
+    """Where the words of `text` whose stem is one of `lexemes` are, with that lexeme.
+
+    Only words that start like a lexeme are stemmed: Snowball rewrites only the ending, by at
+    most one letter more than it keeps ("policy" → "polici", "hoping" → "hope", "skies" → "sky").
+    """
+    if not lexemes:
+        return []
+    prefixes = sorted({lexeme[: max(2, len(lexeme) - 1)] for lexeme in lexemes}, key=len)
+    prefixes.reverse()
+    candidates = re.compile(
+        r"\b(?:" + "|".join(re.escape(prefix) for prefix in prefixes) + r")\w*", re.IGNORECASE
+    )
+    spans = []
+    for match in candidates.finditer(text):
+        stem = STEMMER.stemWord(match.group(0).lower())
+        if stem in lexemes:
+            spans.append((match.start(), match.end(), stem))
+    return spans
+
+
+def _term_spans(text, terms):
+    """Where `terms` occur in `text`, ignoring case, with the term found."""
+    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    return [(m.start(), m.end(), m.group(0).lower()) for m in pattern.finditer(text)]
+
+
+def _densest(spans, reach):
+    """Where the first span is that the most different words follow within `reach` chars."""
+    counts, following, best = Counter(), 0, (0, 0)
+    for start, _, key in spans:
+        while following < len(spans) and spans[following][0] < start + reach:
+            counts[spans[following][2]] += 1
+            following += 1
+        if len(counts) > best[0]:
+            best = (len(counts), start)
+        counts[key] -= 1
+        if not counts[key]:
+            del counts[key]
+    return best[1]
+
+
+def _snippet(text, spans, width=SNIPPET_CHARS):
+    """About `width` characters of `text` where the most different query words meet, marked."""
+    start = 0
+    if spans:
+        start = max(0, _densest(spans, width * 2 // 3) - width // 3)
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1  # a whole first word
+    stop = min(len(text), start + width)
+    while stop < len(text) and not text[stop].isspace():
+        stop += 1  # a whole last word
+    marked, at = [], start
+    for span_start, span_end, _ in spans:
+        if span_start >= start and span_end <= stop:
+            marked += [text[at:span_start], START, text[span_start:span_end], STOP]
+            at = span_end
+    marked.append(text[at:stop])
+    excerpt = " ".join("".join(marked).split())
+    return _marked(("…" if start else "") + excerpt + ("…" if stop < len(text) else ""))
 
 
 # --- SQLite fallback ----------------------------------------------------------------------
@@ -235,17 +341,6 @@ def _all_terms(fields, terms):
             either |= Q(**{f"{name}__icontains": term})
         conditions &= either
     return conditions
-
-
-def _snippet(text, terms, width=220):
-    lowered = text.lower()
-    positions = [lowered.find(term) for term in terms if lowered.find(term) >= 0]
-    start = max(0, min(positions) - width // 3) if positions else 0
-    excerpt = text[start : start + width]
-    excerpt = ("…" if start else "") + excerpt + ("…" if start + width < len(text) else "")
-    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
-    marked = pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", " ".join(excerpt.split()))
-    return _marked(marked)
 
 
 def _fallback(filters, limit, offset):
@@ -284,7 +379,7 @@ def _fallback(filters, limit, offset):
                 edition_id=edition_id,
                 score=score,
                 kind=kind,
-                snippet=_snippet(shown, terms),
+                snippet=_snippet(shown, _term_spans(shown, terms)),
                 heading=heading,
                 position=position,
                 number=number,

@@ -1,0 +1,140 @@
+"""Search finds exactly what is published, however the content or its state changed."""
+
+import pytest
+from django.db import connection
+
+from reports import workflow
+from reports.importer.archive import Document
+from reports.importer.service import ImportOptions, import_documents
+from reports.models import Edition, SearchDocument
+from reports.search import Filters, _snippet, _stem_spans, _term_spans, plain, search
+from sources.models import Footnote
+from tests.builders import make_edition
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.django_db
+
+S = Edition.State
+
+
+def found(q, **filters):
+    return [hit.edition for hit in search(Filters(q=q, **filters))]
+
+
+def on_postgres():
+    return connection.vendor == "postgresql"
+
+
+def test_publishing_finds_the_new_text_and_keeps_the_old_in_the_archive(
+    researcher, editor, publisher
+):
+    old = make_edition(
+        state=S.PUBLISHED, sections=(("Policy", "The zephyrine stockpile was destroyed.[1]"),)
+    )
+    draft = workflow.start_draft(old.profile, researcher)
+    section = draft.sections.get()
+    section.body = "The quixotical stockpile was destroyed.[1]"
+    section.save()
+    assert found("quixotical") == []  # drafts are never searched
+
+    workflow.submit(draft, researcher)
+    workflow.approve(draft, editor)
+    workflow.publish(draft, publisher)
+
+    assert found("quixotical") == [draft]
+    assert found("zephyrine") == []
+    assert found("zephyrine", archive=True) == [old]
+    assert found("stockpile") == [draft]
+
+
+def test_a_withdrawn_edition_is_no_longer_found(publisher):
+    edition = make_edition(state=S.PUBLISHED, sections=(("Use", "Allegations of mulberrine."),))
+    assert found("mulberrine") == [edition]
+
+    workflow.withdraw(edition, publisher, "Published by mistake")
+
+    assert found("mulberrine") == []
+    assert found("mulberrine", archive=True) == []
+
+
+def test_text_changed_behind_the_workflow_is_found_as_it_now_reads():
+    edition = make_edition(state=S.PUBLISHED, footnotes=(("Interview with Arkadiusz.",),))
+    Footnote.objects.filter(edition=edition).update(text="Interview with Bartholomew.")
+
+    assert found("Arkadiusz") == []
+    assert [(hit.edition, hit.where) for hit in search(Filters(q="Bartholomew"))] == [
+        (edition, "Note 1")
+    ]
+
+
+def test_a_phrase_at_the_end_of_a_very_long_edition_is_found():
+    # Far beyond the 16,383 word positions a single tsvector can hold.
+    filler = " ".join(["The mine action centre surveyed another district."] * 40)
+    notes = [(f"Report {n}: {filler}",) for n in range(60)]
+    notes.append(("Statement of the State Border Guard Service, 3 May 2024.",))
+    edition = make_edition(state=S.PUBLISHED, footnotes=notes)
+
+    hits = search(Filters(q='"State Border Guard Service"'))
+
+    assert [hit.edition for hit in hits] == [edition]
+    assert hits[0].where == "Note 61"
+    assert "<mark>Border</mark>" in hits[0].snippet
+    if on_postgres():
+        assert SearchDocument.objects.filter(edition=edition).count() > 1
+
+
+def test_a_re_imported_edition_with_new_wording_is_found_by_it():
+    seed = SEEDS / "003_fa6237349ec68be0.txt"
+    import_documents([Document(seed.name, raw=seed.read_bytes())], ImportOptions())
+    changed = seed.read_text(encoding="utf-8").replace("Kushchubekov", "Zarathustrov")
+    report = import_documents(
+        [Document("changed.txt", raw=changed.encode("utf-8"))], ImportOptions()
+    )
+    assert report["files"][0]["status"] == "updated", report
+
+    assert [str(e.profile) for e in found("Zarathustrov")] == ["Kyrgyzstan — Mine Ban Policy"]
+    assert found("Kushchubekov") == []
+
+
+def test_filters_narrow_the_documents(make_user):
+    first = make_edition(state=S.PUBLISHED, sections=(("Use", "Tellurian mines."),))
+    second = make_edition(state=S.PUBLISHED, sections=(("Use", "Tellurian mines."),))
+    country = first.profile.country
+    country.region = "Central Asia"
+    country.save()
+
+    assert set(found("tellurian")) == {first, second}
+    assert found("tellurian", country=country.slug) == [first]
+    assert found("tellurian", region="Central Asia") == [first]
+    assert found("tellurian", topic=second.profile.topic.slug) == [second]
+    assert set(found("tellurian", year=2019)) == {first, second}
+    assert found("tellurian", year=2018) == []
+
+
+def test_snippets_mark_every_form_of_the_words_searched():
+    text = "Kazakhstan destroyed stockpiles. Its stockpile of mines was declared in 2009."
+    spans = _stem_spans(text, {"stockpil", "mine"})
+    assert [text[a:b] for a, b, _ in spans] == ["stockpiles", "stockpile", "mines"]
+    snippet = plain(_snippet(text, spans))
+    assert snippet == text
+    assert str(_snippet(text, spans)).count("<mark>") == 3
+
+
+def test_the_snippet_is_cut_where_most_of_the_words_meet():
+    text = (
+        ("Mines were laid. " * 30)
+        + "Border guards laid mines near the border. "
+        + ("Nothing else. " * 30)
+    )
+    snippet = str(_snippet(text, _stem_spans(text, {"border", "guard", "mine"}), width=80))
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "<mark>Border</mark> <mark>guards</mark>" in snippet
+    assert len(plain(snippet)) < 100
+
+
+def test_snippets_escape_the_text_and_keep_whole_words():
+    text = "<b>Letter</b> from the Ministry of Foreign Affairs & Defence, 30 April 2010"
+    snippet = str(_snippet(text, _term_spans(text, ["ministry"]), width=40))
+    assert "<b>" not in snippet and "&lt;b&gt;Letter&lt;/b&gt;" in snippet
+    assert "<mark>Ministry</mark>" in snippet
+    assert plain(snippet) == "<b>Letter</b> from the Ministry of Foreign…"
