@@ -31,6 +31,9 @@ def urls(site):
         "country": reverse("public:country", args=[country]),
         "profile": reverse("public:profile", args=[country, topic]),
         "archived": reverse("public:archived", args=[country, topic, 2004]),
+        "archived_edition": reverse(
+            "public:archived_edition", args=[country, topic, 2004, site["old"].pk]
+        ),
         "changes": reverse("public:changes", args=[country, topic]),
         "reports": reverse("public:reports"),
         "report": reverse("public:report", args=[report.series_slug, report.year]),
@@ -95,7 +98,7 @@ def test_profile_page(client, site):
     assert "Mine Ban Treaty status" in page and "Not a State Party" in page  # overview
     assert [a.text() for a in doc.css("nav.toc a")] == ["Part 1", "Notes"]
     # Earlier editions, with the archive link, and the link to what changed.
-    assert urls(site)["archived"] in page
+    assert urls(site)["archived_edition"] in page
     assert urls(site)["changes"] in page
     assert "Landmine Monitor Report 2019" in page
     # Every note's sources link to their source page.
@@ -197,7 +200,7 @@ def test_reports_and_their_tables_of_contents(client, site):
     assert "Mine Ban Policy" in report and urls(site)["profile"] in report
     old = site["old_report"]
     archived = client.get(reverse("public:report", args=[old.series_slug, old.year])).text
-    assert urls(site)["archived"] in archived and "archived" in archived
+    assert urls(site)["archived_edition"] in archived and "archived" in archived
 
 
 def test_treaty_status_table_filters_and_csv(client, site):
@@ -232,7 +235,7 @@ def test_feed_sitemap_and_robots(client, site):
     assert feed["Content-Type"].startswith("application/atom+xml")
     assert "Kazakhstan: Mine Ban Policy (18 December 2019)" in feed.text
     sitemap = client.get(reverse("public:sitemap")).text
-    assert urls(site)["profile"] in sitemap and urls(site)["archived"] in sitemap
+    assert urls(site)["profile"] in sitemap and urls(site)["archived_edition"] in sitemap
     assert urls(site)["report"] in sitemap
     robots = client.get(reverse("public:robots"))
     assert robots["Content-Type"].startswith("text/plain")
@@ -260,6 +263,7 @@ def test_unpublished_editions_are_not_found_anywhere(client, state):
     for url in [
         reverse("public:profile", args=[country.slug, topic.slug]),
         reverse("public:archived", args=[country.slug, topic.slug, 2011]),
+        reverse("public:archived_edition", args=[country.slug, topic.slug, 2011, edition.pk]),
         reverse("public:changes", args=[country.slug, topic.slug]),
         reverse("public:source", args=[source.pk]),
         reverse("edition_preview", args=[edition.pk]),
@@ -295,6 +299,7 @@ def test_a_report_with_nothing_published_is_not_found(client):
         "country",
         "profile",
         "archived",
+        "archived_edition",
         "changes",
         "reports",
         "report",
@@ -315,3 +320,70 @@ def test_every_page_runs_at_most_eight_queries(client, django_assert_max_num_que
     with django_assert_max_num_queries(8):
         response = client.get(url)
     assert response.status_code == 200, url
+
+
+def two_editions_in_2015():
+    """A profile whose archive holds March and September 2015 under a 2016 current edition."""
+    profile = make_profile(make_country("Serbia", region="Europe"), make_topic("Mine Action"))
+    march, september = (
+        make_edition(
+            profile,
+            state=S.SUPERSEDED,
+            last_updated=datetime.date(2015, month, 1),
+            sections=(("Policy", f"{name} wording.[1]"),),
+        )
+        for month, name in ((3, "March"), (9, "September"))
+    )
+    make_edition(profile, state=S.PUBLISHED, last_updated=datetime.date(2016, 5, 2))
+    return profile, march, september
+
+
+def test_every_archived_edition_of_a_year_has_its_own_address(client):
+    profile, march, september = two_editions_in_2015()
+    slugs = [profile.country.slug, profile.topic.slug]
+    year_url = reverse("public:archived", args=[*slugs, 2015])
+    march_url = reverse("public:archived_edition", args=[*slugs, 2015, march.pk])
+    september_url = reverse("public:archived_edition", args=[*slugs, 2015, september.pk])
+
+    history = HTMLParser(client.get(reverse("public:profile", args=slugs)).text)
+    links = [a.attributes["href"] for a in history.css(".history a")]
+    assert links == [september_url, march_url]
+
+    # The year keeps showing its newest edition, and names the other one of that year.
+    by_year = client.get(year_url).text
+    assert "September wording." in by_year and "March wording." not in by_year
+    banner = HTMLParser(by_year).css_first(".banner.archived")
+    assert [a.attributes["href"] for a in banner.css("a.same-year")] == [march_url]
+
+    march_page = client.get(march_url)
+    assert march_page.status_code == 200
+    assert "March wording." in march_page.text and "September wording." not in march_page.text
+    assert "Archived edition" in march_page.text
+    shown = HTMLParser(march_page.text).css_first(".history strong")
+    assert shown.text() == "1 March 2015"  # the edition itself, marked in the list
+
+    sitemap = client.get(reverse("public:sitemap")).text
+    assert march_url in sitemap and september_url in sitemap
+
+
+def test_an_edition_address_must_match_its_profile_year_and_state(client, site):
+    profile, march, _ = two_editions_in_2015()
+    slugs = [profile.country.slug, profile.topic.slug]
+    current = profile.editions.get(state=S.PUBLISHED)
+    assert client.get(
+        reverse("public:archived_edition", args=[*slugs, 2016, current.pk])
+    ).url == reverse("public:profile", args=slugs)
+    for args in (
+        [*slugs, 2016, march.pk],  # wrong year
+        [site["country"].slug, site["topic"].slug, 2015, march.pk],  # another profile
+        [*slugs, 2015, 999999],
+    ):
+        assert client.get(reverse("public:archived_edition", args=args)).status_code == 404
+
+
+def test_countries_without_a_region_come_last(client, site):
+    make_country("Aaland")  # no region: sorts before every region by name alone
+    make_country("Norway", region="Europe")
+    page = client.get(reverse("public:countries")).text
+    headings = [h.text() for h in HTMLParser(page).css("section.region h2")]
+    assert headings == ["Central Asia", "Europe", "Other"]
