@@ -2,15 +2,16 @@
 
 A published edition never changes, so the HTML of its pages is rendered once and kept in
 Django's cache framework (local memory by default, Redis when CACHE_URL says so), under its
-kind, its path and ``TEMPLATE_VERSION``.
+kind, its path and ``TEMPLATE_VERSION``, a hash of the files that shape the HTML: deploying a
+changed template never serves the old HTML kept in Redis.
 
 Each entry remembers the tick of the publication clock (``reports.models.PublicationClock``)
 it was rendered at, and is served only while the clock still shows that tick. The clock moves
-inside the very transaction that changes anything a public page shows: every workflow
-transition (it writes an EditionEvent), any save or delete of a published, superseded or
-withdrawn edition (importer updates included), and any change to a country, topic, report,
-profile or source (see ``reports.signals``). A page rendered from data read before a commit
-is stored under the old tick and never served again.
+inside the very transaction that changes anything a public page shows: every workflow step
+into or out of a published, superseded or withdrawn state (it writes an EditionEvent), any save
+or delete of an edition in one of those states (importer updates included), and any change to
+a country, topic, report, profile or source (see ``reports.signals``). A page rendered from
+data read before a commit is stored under the old tick and never served again.
 
 Reading the clock is a database round trip, which would cost more than serving the page from
 memory. So each process re-reads it at most every ``FRESHNESS`` seconds, and the other side
@@ -23,8 +24,8 @@ that moved the clock, pages are fresh at once.
 
 A process keeps the pages it served lately in memory (``_recent``) under the same rule, so a
 hit costs neither a query nor a cache get. Every entry carries a strong ETag (a hash of its
-bytes) and Last-Modified (the newest edition time it shows); a revalidation with
-If-None-Match or If-Modified-Since gets 304.
+bytes) and a Last-Modified (see ``cached_page``); a revalidation with If-None-Match or
+If-Modified-Since gets 304.
 """
 
 import atexit
@@ -34,6 +35,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
@@ -43,7 +45,28 @@ from django.utils.http import http_date
 
 from .models import PublicationClock
 
-TEMPLATE_VERSION = "2026-11-23.3"
+
+def page_sources(root):
+    """The files whose bytes shape a cached page: public templates and the code writing HTML."""
+    templates = (path for path in (root / "templates" / "public").rglob("*") if path.is_file())
+    code = ("reports/rendering.py", "reports/diff.py", "static/css/site.css")
+    return [*templates, *(root / name for name in code)]
+
+
+def version_of(paths):
+    """A short name that changes whenever the bytes of any of `paths` do.
+
+    Paths are sorted so that hosts deployed under different folders agree on the name and
+    share the pages they cache.
+    """
+    digest = hashlib.sha1(usedforsecurity=False)
+    for path in sorted(paths):
+        # Hashing each file apart keeps bytes moved from one file to the next a change.
+        digest.update(hashlib.sha1(path.read_bytes(), usedforsecurity=False).digest())
+    return "pages-" + digest.hexdigest()[:12]
+
+
+TEMPLATE_VERSION = version_of(page_sources(settings.BASE_DIR))
 TIMEOUT = 7 * 24 * 3600
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
 CLOCK_ID = 1
@@ -203,24 +226,44 @@ def forget_all():
 
 def cached_page(request, kind, build):
     """Serve the page at this path from the cache while the clock has not moved; otherwise
-    `build()` returns (response, last_modified) and a 200 response is cached."""
+    `build()` returns (response, last_modified) and a 200 response is cached.
+
+    Last-Modified must grow whenever the bytes change, or a client revalidating with
+    If-Modified-Since alone keeps an old page: the newest row time `build()` gives does not
+    (withdrawing an edition drops its row, renaming a country touches none). So a new entry's
+    Last-Modified is, in whole seconds as HTTP dates carry them:
+
+    - that of the entry it replaces when the bytes are the same, so a page that other
+      changes caused to be rendered again still gets 304;
+    - otherwise the later of `last_modified` and the time it is rendered, and at least one
+      second after the entry it replaces: two versions rendered within one second must not
+      share a date, even if the newer one is dated up to a second ahead of the clock.
+    """
     key = page_key(kind, request.path)
     tick = known_tick()
     entry = _recent.get(key)
     if entry is not None and entry.tick == tick:
         return respond(request, entry)
-    entry = cache.get(key)
-    if entry is None or entry.tick != tick:
+    cached = cache.get(key)
+    if cached is not None and cached.tick == tick:
+        entry = cached
+    else:
         response, last_modified = build()
         if response.status_code != 200:
             return response
-        body = response.content
-        entry = Entry(
-            tick=tick,
-            body=body,
-            etag='"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"',
-            last_modified=int(last_modified.timestamp()),
-        )
+        # This process's copy stands in for one the shared cache has evicted.
+        entry = new_entry(tick, response.content, last_modified, replaces=cached or entry)
         cache.set(key, entry, TIMEOUT)
     remember(key, entry)
     return respond(request, entry)
+
+
+def new_entry(tick, body, last_modified, replaces):
+    etag = '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"'
+    if replaces is not None and replaces.etag == etag:
+        modified = replaces.last_modified
+    else:
+        modified = int(max(last_modified.timestamp(), time.time()))
+        if replaces is not None:
+            modified = max(modified, replaces.last_modified + 1)
+    return Entry(tick=tick, body=body, etag=etag, last_modified=modified)

@@ -1,13 +1,16 @@
 """Edition pages are cached, revalidatable, and never stale after publish or withdraw."""
 
 import socket
+import time
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils.http import parse_http_date
 
 from reports import pagecache, workflow
 from reports.models import Edition, PublicationClock
@@ -25,6 +28,10 @@ def site():
 
 def profile_url(site):
     return reverse("public:profile", args=[site["country"].slug, site["topic"].slug])
+
+
+def archived_url(site):
+    return reverse("public:archived", args=[site["country"].slug, site["topic"].slug, 2004])
 
 
 def test_profile_carries_etag_and_last_modified_and_revalidates(client, site):
@@ -132,11 +139,66 @@ def test_withdrawing_takes_the_page_down_at_once(client, site, publisher):
 
 
 def test_withdrawing_an_archived_pages_current_edition_updates_its_banner(client, site, publisher):
-    url = reverse("public:archived", args=[site["country"].slug, site["topic"].slug, 2004])
+    url = archived_url(site)
     assert "Read the current edition" in client.get(url).text
     workflow.withdraw(site["current"], publisher, "Published by mistake")
     page = client.get(url).text
     assert "Read the current edition" not in page and "no current edition" in page
+
+
+def modified(response):
+    return parse_http_date(response["Last-Modified"])
+
+
+def test_after_a_withdraw_if_modified_since_alone_gets_the_new_archived_page(
+    client, site, publisher
+):
+    before = client.get(archived_url(site))
+    assert "Read the current edition" in before.text
+    workflow.withdraw(site["current"], publisher, "Published by mistake")
+    # The withdrawn edition leaves the page's rows: their newest time goes backwards.
+    after = client.get(archived_url(site), headers={"if-modified-since": before["Last-Modified"]})
+    assert after.status_code == 200
+    assert "no current edition" in after.text
+    assert modified(after) > modified(before)
+
+
+def test_after_a_country_rename_if_modified_since_alone_gets_the_new_page(client, site):
+    before = client.get(profile_url(site))
+    site["country"].name = "Qazaqstan"
+    site["country"].save()
+    after = client.get(profile_url(site), headers={"if-modified-since": before["Last-Modified"]})
+    assert after.status_code == 200
+    assert "Qazaqstan: Mine Ban Policy" in after.text
+    assert modified(after) > modified(before)
+
+
+def test_pages_rendered_within_one_second_with_other_bytes_are_newer_each_time(
+    client, site, monkeypatch
+):
+    frozen = time.time()
+    monkeypatch.setattr(pagecache.time, "time", lambda: frozen)
+    previous = client.get(profile_url(site))
+    for name in ("Qazaqstan", "Kazakstan"):
+        site["country"].name = name
+        site["country"].save()
+        since = {"if-modified-since": previous["Last-Modified"]}
+        page = client.get(profile_url(site), headers=since)
+        assert page.status_code == 200 and f"{name}: Mine Ban Policy" in page.text
+        assert modified(page) > modified(previous)
+        previous = page
+
+
+def test_a_page_whose_bytes_did_not_change_keeps_its_last_modified(client, site, monkeypatch):
+    first = client.get(profile_url(site))
+    later = time.time() + 3600
+    monkeypatch.setattr(pagecache.time, "time", lambda: later)
+    pagecache.advance_clock()  # a change elsewhere: the page is rendered again, an hour on
+
+    again = client.get(profile_url(site), headers={"if-modified-since": first["Last-Modified"]})
+
+    assert again.status_code == 304
+    assert again["Last-Modified"] == first["Last-Modified"]
 
 
 def test_renaming_a_country_or_a_source_is_never_served_stale(client, site):
@@ -232,6 +294,44 @@ def test_the_clock_moves_with_the_publishing_transaction_and_not_without_it(site
         assert current_tick() > before  # inside the withdrawing transaction it has moved
         raise RuntimeError("roll back")
     assert current_tick() == before
+
+
+def test_only_workflow_steps_into_or_out_of_public_states_move_the_clock(
+    researcher, editor, publisher
+):
+    current = make_edition(state="published", sections=(("Policy", "Wording of 2019.[1]"),))
+    before = pagecache.current_tick()
+    draft = workflow.start_draft(current.profile, researcher)
+    workflow.submit(draft, researcher)
+    workflow.request_changes(draft, editor, "Cite the letter.")
+    workflow.submit(draft, researcher)
+    workflow.approve(draft, editor)
+    assert pagecache.current_tick() == before
+
+    workflow.publish(draft, publisher)
+
+    assert pagecache.current_tick() > before
+
+
+def test_the_template_version_follows_the_bytes_of_the_files_that_shape_pages(tmp_path):
+    page = tmp_path / "profile.html"
+    css = tmp_path / "site.css"
+    page.write_text("<h1>{{ title }}</h1>")
+    css.write_text("h1 { color: black }")
+    version = pagecache.version_of([page, css])
+    assert version == pagecache.version_of([css, page])
+
+    page.write_text("<h2>{{ title }}</h2>")
+
+    assert pagecache.version_of([page, css]) != version
+    assert pagecache.version_of([page, css]).startswith("pages-")
+
+
+def test_the_template_version_is_that_of_the_public_templates_and_rendering_code():
+    sources = pagecache.page_sources(settings.BASE_DIR)
+    names = {path.relative_to(settings.BASE_DIR).as_posix() for path in sources}
+    assert {"templates/public/profile.html", "reports/rendering.py", "static/css/site.css"} <= names
+    assert pagecache.version_of(sources) == pagecache.TEMPLATE_VERSION
 
 
 def test_invalidation_travels_through_the_database_not_the_cache(client, site):
