@@ -398,9 +398,10 @@ def search(request):
     hits = hits[:per_page]
     for hit in hits:
         hit.url = edition_url(hit.edition) + hit.anchor
-    topics = Topic.objects.only("name", "slug").order_by("position", "name")
-    countries = list(Country.objects.only("name", "slug", "region").order_by("name"))
-    regions = sorted({c.region for c in countries if c.region})
+    topics = Topic.objects.order_by("position", "name").values_list("slug", "name")
+    countries = list(Country.objects.order_by("name").values_list("slug", "name", "region"))
+    regions = sorted({(region, region) for _, _, region in countries if region})
+    countries = [(slug, name) for slug, name, _ in countries]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from reports import workflow
 from reports.importer.archive import Document
@@ -138,3 +139,25 @@ def test_snippets_escape_the_text_and_keep_whole_words():
     assert "<b>" not in snippet and "&lt;b&gt;Letter&lt;/b&gt;" in snippet
     assert "<mark>Ministry</mark>" in snippet
     assert plain(snippet) == "<b>Letter</b> from the Ministry of Foreign…"
+
+
+def test_the_search_form_keeps_the_filters_chosen(client):
+    edition = make_edition(state=S.PUBLISHED, sections=(("Use", "Tellurian mines.[1]"),))
+    country = edition.profile.country
+    country.name, country.region = "Côte <d'Ivoire>", "West Africa"
+    country.save()
+    make_edition(state=S.PUBLISHED)
+
+    page = client.get(
+        "/search/",
+        {"q": "tellurian", "country": country.slug, "region": "West Africa"},
+    ).text
+    doc = HTMLParser(page)
+
+    chosen = {
+        select.attributes["name"]: [o.text() for o in select.css("option[selected]")]
+        for select in doc.css("select")
+    }
+    assert chosen == {"topic": [], "country": ["Côte <d'Ivoire>"], "region": ["West Africa"]}
+    assert "<d'Ivoire>" not in page  # the label is escaped
+    assert len(doc.css("select[name=country] option")) == 3  # "All countries" and two
