@@ -1,6 +1,7 @@
 """Search finds exactly what is published, however the content or its state changed."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
@@ -161,3 +162,25 @@ def test_the_search_form_keeps_the_filters_chosen(client):
     assert chosen == {"topic": [], "country": ["Côte <d'Ivoire>"], "region": ["West Africa"]}
     assert "<d'Ivoire>" not in page  # the label is escaped
     assert len(doc.css("select[name=country] option")) == 3  # "All countries" and two
+
+
+@pytest.mark.django_db(transaction=True)
+def test_documents_are_written_at_commit_and_rebuilt_after_a_dump_is_loaded(tmp_path):
+    if not on_postgres():
+        pytest.skip("search documents are PostgreSQL's (SQLite searches the rows themselves)")
+    edition = make_edition(state=S.PUBLISHED, sections=(("Use", "Vermilion mines.[1]"),))
+    # Each write above committed on its own: the documents exist with nothing pending.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM reports_searchqueue")
+        assert cursor.fetchone() == (0,)
+    assert SearchDocument.objects.filter(edition=edition, current=True).exists()
+    assert found("vermilion") == [edition]
+
+    dump = tmp_path / "content.json"
+    call_command("dumpdata", "reports", "sources", output=str(dump), verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE reports_edition, reports_searchdocument CASCADE")
+    assert found("vermilion") == []
+    call_command("loaddata", str(dump), verbosity=0)
+
+    assert found("vermilion") == [edition]
