@@ -31,7 +31,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
 from bench.countries import COUNTRIES  # noqa: E402
@@ -193,78 +193,84 @@ def build(seed=2026):
     edition_count = note_count = 0
     for p_index in range(0, len(profiles), 60):
         chunk = profiles[p_index : p_index + 60]
-        editions = []
-        for profile in chunk:
-            for k, year in enumerate(YEARS):
-                last = k == len(YEARS) - 1
-                editions.append(
-                    Edition(
-                        profile=profile,
-                        report=reports[(profile.topic.series, year)],
-                        state=Edition.State.PUBLISHED if last else Edition.State.SUPERSEDED,
-                        last_updated=datetime.date(year, 12, 18),
-                        published_at=datetime.datetime(year, 12, 18, tzinfo=datetime.UTC),
-                        summary=f"Key developments in {year}: "
-                        + paragraph(profile.country.name, year, []),
-                        updated_at=now,
+        # One transaction a chunk: the database builds each edition's search document once,
+        # at commit, instead of after each of the three inserts.
+        with transaction.atomic():
+            editions = []
+            for profile in chunk:
+                for k, year in enumerate(YEARS):
+                    last = k == len(YEARS) - 1
+                    editions.append(
+                        Edition(
+                            profile=profile,
+                            report=reports[(profile.topic.series, year)],
+                            state=Edition.State.PUBLISHED if last else Edition.State.SUPERSEDED,
+                            last_updated=datetime.date(year, 12, 18),
+                            published_at=datetime.datetime(year, 12, 18, tzinfo=datetime.UTC),
+                            summary=f"Key developments in {year}: "
+                            + paragraph(profile.country.name, year, []),
+                            updated_at=now,
+                        )
                     )
-                )
-        editions = Edition.objects.bulk_create(editions, batch_size=BATCH)
-        sections, facts, notes = [], [], []
-        for edition in editions:
-            name = edition.profile.country.name
-            year = edition.last_updated.year
-            big = (edition.profile.country.pk % 10) == 1
-            count = BIG_NOTES if big else SMALL_NOTES
-            per_section = -(-count // len(SECTIONS))
-            number = 1
-            for position, heading in enumerate(SECTIONS, start=1):
-                paragraphs = []
-                while number <= min(count, position * per_section):
-                    markers = list(
-                        range(number, min(number + 3, count + 1, position * per_section + 1))
+            editions = Edition.objects.bulk_create(editions, batch_size=BATCH)
+            sections, facts, notes = [], [], []
+            for edition in editions:
+                name = edition.profile.country.name
+                year = edition.last_updated.year
+                big = (edition.profile.country.pk % 10) == 1
+                count = BIG_NOTES if big else SMALL_NOTES
+                per_section = -(-count // len(SECTIONS))
+                number = 1
+                for position, heading in enumerate(SECTIONS, start=1):
+                    paragraphs = []
+                    while number <= min(count, position * per_section):
+                        markers = list(
+                            range(number, min(number + 3, count + 1, position * per_section + 1))
+                        )
+                        paragraphs.append(paragraph(name, year, markers))
+                        number += len(markers)
+                    if not paragraphs:
+                        paragraphs.append(paragraph(name, year, []))
+                    sections.append(
+                        Section(
+                            edition=edition,
+                            position=position,
+                            heading=heading,
+                            body="\n\n".join(paragraphs),
+                        )
                     )
-                    paragraphs.append(paragraph(name, year, markers))
-                    number += len(markers)
-                if not paragraphs:
-                    paragraphs.append(paragraph(name, year, []))
-                sections.append(
-                    Section(
+                facts += [
+                    OverviewFact(
                         edition=edition,
-                        position=position,
-                        heading=heading,
-                        body="\n\n".join(paragraphs),
+                        position=1,
+                        label="Mine Ban Treaty status",
+                        value="Not a State Party",
+                    ),
+                    OverviewFact(
+                        edition=edition,
+                        position=2,
+                        label="Treaty meetings",
+                        value=f"Attended {year}",
+                    ),
+                ]
+                notes += [
+                    Footnote(
+                        edition=edition,
+                        number=n,
+                        text=f"{rng.choice(note_texts)} {rng.choice(rare)}, {year}.",
                     )
-                )
-            facts += [
-                OverviewFact(
-                    edition=edition,
-                    position=1,
-                    label="Mine Ban Treaty status",
-                    value="Not a State Party",
+                    for n in range(1, count + 1)
+                ]
+            Section.objects.bulk_create(sections, batch_size=BATCH)
+            OverviewFact.objects.bulk_create(facts, batch_size=BATCH)
+            notes = Footnote.objects.bulk_create(notes, batch_size=BATCH)
+            Citation.objects.bulk_create(
+                (
+                    Citation(footnote=note, source=sources[rng.randrange(len(sources))], position=0)
+                    for note in notes
                 ),
-                OverviewFact(
-                    edition=edition, position=2, label="Treaty meetings", value=f"Attended {year}"
-                ),
-            ]
-            notes += [
-                Footnote(
-                    edition=edition,
-                    number=n,
-                    text=f"{rng.choice(note_texts)} {rng.choice(rare)}, {year}.",
-                )
-                for n in range(1, count + 1)
-            ]
-        Section.objects.bulk_create(sections, batch_size=BATCH)
-        OverviewFact.objects.bulk_create(facts, batch_size=BATCH)
-        notes = Footnote.objects.bulk_create(notes, batch_size=BATCH)
-        Citation.objects.bulk_create(
-            (
-                Citation(footnote=note, source=sources[rng.randrange(len(sources))], position=0)
-                for note in notes
-            ),
-            batch_size=BATCH,
-        )
+                batch_size=BATCH,
+            )
         edition_count += len(editions)
         note_count += len(notes)
         print(
