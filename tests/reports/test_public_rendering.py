@@ -154,3 +154,23 @@ def test_a_marker_in_a_section_heading_links_both_ways(client):
     assert "[1]" not in heading.text()
     assert doc.css_first("#note-1 a.backref").attributes["href"] == "#ref-1-1"
     assert [a.text() for a in doc.css("nav.toc a")] == ["Casualties", "Notes"]
+
+
+@pytest.mark.parametrize(
+    "payload", [*HOSTILE, 'x" onmouseover="alert(11)', "x' onclick='alert(12)"]
+)
+def test_hostile_source_titles_and_locators_stay_text_in_the_notes(payload):
+    content = Content(
+        summary="",
+        facts=[],
+        sections=[(1, "Policy", "A.[1] B.[2]")],
+        notes=[(1, f"Letter. {payload}"), (2, "Ibid.")],
+        cites={1: [(7, payload, payload)]},
+    )
+    notes = str(render_edition_content(content)["notes"])
+    assert active_markup(notes) == []
+    tree = HTMLParser(notes)
+    ibid = tree.css_first("#note-2 .note-text a")  # the label is also its title attribute
+    assert set(ibid.attributes) == {"href", "title"}
+    assert ibid.attributes["title"] == " ".join(payload.split())
+    assert tree.css_first("#note-1 .note-text").text() == f"Letter. {payload}"
