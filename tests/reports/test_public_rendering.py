@@ -174,3 +174,12 @@ def test_hostile_source_titles_and_locators_stay_text_in_the_notes(payload):
     assert set(ibid.attributes) == {"href", "title"}
     assert ibid.attributes["title"] == " ".join(payload.split())
     assert tree.css_first("#note-1 .note-text").text() == f"Letter. {payload}"
+
+
+def test_a_marker_inside_a_url_stays_part_of_the_url():
+    markers = Markers(known={1})
+    html = render_text("See http://example.org/a[1]b for it.[1]", markers)
+    link = HTMLParser(html).css_first("a[rel=nofollow]")
+    assert link.attributes["href"] == "http://example.org/a[1]b"
+    assert markers.backrefs(1) == ["ref-1-1"]  # only the marker after the sentence
+    assert active_markup(html) == []
