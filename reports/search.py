@@ -181,6 +181,8 @@ def _postgres(filters, limit, offset):
         best = {row[0]: row[1:] for row in cursor.fetchall()}
     hits = []
     for edition_id, score in scores:
+        if edition_id not in best:
+            continue  # deleted between the two queries
         kind, text, heading, position, number, query = best[edition_id]
         lexemes = _lexemes(query)
         hits.append(
