@@ -178,13 +178,14 @@ def _postgres(filters, limit, offset):
         if not scores:
             return []
         cursor.execute(_BEST_ROWS_SQL, {"q": filters.q, "ids": [e for e, _ in scores]})
-        best = {row[0]: row[1:] for row in cursor.fetchall()}
+        rows = cursor.fetchall()
+    best = {row[0]: row[1:6] for row in rows}
+    lexemes = _lexemes(rows[0][6]) if rows else set()  # the same query on every row
     hits = []
     for edition_id, score in scores:
         if edition_id not in best:
             continue  # deleted between the two queries
-        kind, text, heading, position, number, query = best[edition_id]
-        lexemes = _lexemes(query)
+        kind, text, heading, position, number = best[edition_id]
         hits.append(
             Hit(
                 edition_id=edition_id,
@@ -260,8 +261,9 @@ def _stem_spans(text, lexemes):
     """
     if not lexemes:
         return []
-    prefixes = sorted({lexeme[: max(2, len(lexeme) - 1)] for lexeme in lexemes}, key=len)
-    prefixes.reverse()
+    prefixes = sorted(
+        {lexeme[: max(2, len(lexeme) - 1)] for lexeme in lexemes}, key=len, reverse=True
+    )
     candidates = re.compile(
         r"\b(?:" + "|".join(re.escape(prefix) for prefix in prefixes) + r")\w*", re.IGNORECASE
     )

@@ -399,9 +399,9 @@ def search(request):
     for hit in hits:
         hit.url = edition_url(hit.edition) + hit.anchor
     topics = Topic.objects.order_by("position", "name").values_list("slug", "name")
-    countries = list(Country.objects.order_by("name").values_list("slug", "name", "region"))
-    regions = sorted({(region, region) for _, _, region in countries if region})
-    countries = [(slug, name) for slug, name, _ in countries]
+    rows = list(Country.objects.order_by("name").values_list("slug", "name", "region"))
+    countries = [(slug, name) for slug, name, _ in rows]
+    regions = [(region, region) for region in sorted({region for *_, region in rows if region})]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
