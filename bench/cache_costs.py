@@ -21,7 +21,7 @@ django.setup()
 from django.core.cache.backends.locmem import LocMemCache  # noqa: E402
 from django.core.cache.backends.redis import RedisCache  # noqa: E402
 
-from reports.pagecache import Entry, current_tick  # noqa: E402
+from reports.public.pagecache import Entry, current_tick  # noqa: E402
 
 CALLS = 5000
 PAGE = Entry(tick=1, body=b"x" * 126_627, etag='"e"', last_modified=0)

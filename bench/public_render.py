@@ -31,9 +31,9 @@ from django.db.models import Count  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from reports import pagecache, views  # noqa: E402
 from reports.models import Edition  # noqa: E402
-from reports.rendering import load_content  # noqa: E402
+from reports.public import pagecache, views  # noqa: E402
+from reports.public.rendering import load_content  # noqa: E402
 
 
 def largest_profile():

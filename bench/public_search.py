@@ -4,7 +4,7 @@
         .venv/bin/python bench/public_search.py --runs 15
 
 Runs a mix of reader queries (rare words, phrases, country + topic words, common words,
-filters, the archive) through reports.search.search (ranking, snippets, editions loaded: what
+filters, the archive) through reports.public.search.search (ranking, snippets, editions loaded: what
 the page needs; the page itself adds two small queries for the filter menus), round after
 round (`--runs`, after one warm-up round), so that a burst of load on a shared machine touches
 every query alike. Prints min and median per query, the median over all runs, and the whole
@@ -30,8 +30,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 
-from reports import views  # noqa: E402
-from reports.search import Filters, search  # noqa: E402
+from reports.public import views  # noqa: E402
+from reports.public.search import Filters, search  # noqa: E402
 
 QUERIES = [
     Filters(q="stockpile destruction"),

@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from django.urls import path
 
 from monitor.urls import urlpatterns as production
-from reports.views import profile
+from reports.public.views import profile
 
 _BYTES = {}
 

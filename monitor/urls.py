@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from reports.preview import edition_preview
+from reports.public.preview import edition_preview
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("preview/<int:edition_id>/", edition_preview, name="edition_preview"),
-    path("", include("reports.urls")),
+    path("", include("reports.public.urls")),
 ]

@@ -7,8 +7,8 @@ from reversion.admin import VersionAdmin
 
 from sources.models import Footnote
 
-from . import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
-from .editorial_admin import (
+from .editions import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
+from .editions.admin import (
     EditionContentAdminMixin,
     EditionWorkflowAdminMixin,
     ProfileWorkflowAdminMixin,

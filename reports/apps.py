@@ -6,7 +6,5 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports and profiles"
 
     def ready(self):
-        from . import (
-            revisions,  # noqa: F401  (registers models with django-reversion)
-            signals,  # noqa: F401  (public page cache invalidation)
-        )
+        from .editions import revisions  # noqa: F401  (registers models with django-reversion)
+        from .public import clock  # noqa: F401  (public page cache invalidation)

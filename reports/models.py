@@ -141,9 +141,10 @@ def importing():
     """Allow writing content rows of published/superseded editions inside this block.
 
     The escape hatch for importers, fixtures and test builders that create an edition in a
-    published state and then its sections, footnotes and citations. Everything else goes through
-    reports.workflow (start a draft, publish). Queryset-level bulk_create/update/delete never
-    call save() and are not checked: keep them to importers and the workflow.
+    published state and then its sections, footnotes and citations. Everything else goes
+    through reports.editions.workflow (start a draft, publish). Queryset-level
+    bulk_create/update/delete never call save() and are not checked: keep them to importers
+    and the workflow.
     """
     token = _importing.set(True)
     try:
@@ -470,7 +471,7 @@ class SearchDocument(models.Model):
     reports.0006_search_documents: the database rewrites an edition's rows at the commit of any
     transaction that changed its text or state, whatever made the change (workflow, importer,
     a queryset update). The profile and date are copied here so that filters need no join.
-    Only reports.search reads it; on SQLite the table stays empty and search falls back to
+    Only reports.public.search reads it; on SQLite the table stays empty and search falls back to
     LIKE.
     """
 

@@ -6,8 +6,8 @@ from django.template.response import TemplateResponse
 from import_export.admin import ImportExportModelAdmin
 from reversion.admin import VersionAdmin
 
-from reports import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
-from reports.editorial_admin import EditionContentAdminMixin, ReadOnlyWhenFrozenInline
+from reports.editions import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
+from reports.editions.admin import EditionContentAdminMixin, ReadOnlyWhenFrozenInline
 
 from .merge import MergeRefused, merge_sources
 from .models import Citation, Footnote, Source, SourceAlias

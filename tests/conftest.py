@@ -7,7 +7,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 
 from monitor.roles import EDITOR, PUBLISHER, RESEARCHER, sync_roles
-from reports import pagecache
+from reports.public import pagecache
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

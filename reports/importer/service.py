@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.text import slugify
 
+from reports.editions.revisions import record_written_rows
 from reports.models import (
     Country,
     Edition,
@@ -23,8 +24,7 @@ from reports.models import (
     Topic,
     importing,
 )
-from reports.pagecache import clock_advanced_at_end
-from reports.revisions import record_written_rows
+from reports.public.pagecache import clock_advanced_at_end
 from sources.models import Citation, Footnote, Source, SourceAlias
 
 from . import parallel

@@ -3,9 +3,9 @@
 Adds a stored generated ``search_vector`` tsvector column with a GIN index to sections, footnotes
 and editions (summary). The database computes them on every insert and update, whatever writes
 the row (admin, workflow, the importer's bulk_create), so the index never lags. The columns are
-not Django fields: only reports.search reads them, with raw SQL.
+not Django fields: only reports.public.search reads them, with raw SQL.
 
-On SQLite nothing happens (reports.search falls back to LIKE).
+On SQLite nothing happens (reports.public.search falls back to LIKE).
 
 Note for later migrations: PostgreSQL refuses to change the type of a column a generated
 column uses (Section.heading/body, Footnote.text, Edition.summary). Such a migration must drop

@@ -22,7 +22,7 @@ positions stop at 16,383, and a part of that size has fewer words than that, so 
 found at the end of a long legacy report too.
 
 A transaction that reads its own uncommitted changes runs
-``SET CONSTRAINTS reports_search_refresh IMMEDIATE`` first (reports.search does, inside an
+``SET CONSTRAINTS reports_search_refresh IMMEDIATE`` first (reports.public.search does, inside an
 atomic block).
 """
 

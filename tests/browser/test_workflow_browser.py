@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from monitor.roles import RESEARCHER
-from reports import workflow
+from reports.editions import workflow
 from reports.models import Edition
 from tests.builders import make_country, make_edition, make_profile, make_topic
 

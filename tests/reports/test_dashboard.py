@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import workflow
+from reports.editions import workflow
 from reports.models import Edition
 from tests.builders import make_edition, make_profile
 

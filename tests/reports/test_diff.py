@@ -8,8 +8,8 @@ import pytest
 import reversion
 from reversion.models import Version
 
-from reports import workflow
 from reports.diff import Snapshot, compare, snapshot_of_edition, snapshot_of_revision, word_diff
+from reports.editions import workflow
 from reports.models import Edition, OverviewFact, Section, importing
 from sources.models import Citation, Footnote, Source
 from tests.builders import make_country, make_profile, make_topic

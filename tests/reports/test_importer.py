@@ -14,7 +14,7 @@ from reversion.models import Revision
 from reports.importer.archive import Document
 from reports.importer.service import ImportOptions, Reference, import_document, import_documents
 from reports.models import Country, Edition, Profile, Report, Section
-from reports.pagecache import current_tick
+from reports.public.pagecache import current_tick
 from sources.models import Citation, Footnote, Source
 from tests.conftest import SEEDS
 

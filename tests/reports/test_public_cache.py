@@ -12,8 +12,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.http import parse_http_date
 
-from reports import pagecache, workflow
+from reports.editions import workflow
 from reports.models import Edition, PublicationClock
+from reports.public import pagecache
 from tests.builders import make_edition
 
 from .public_helpers import make_site
@@ -286,7 +287,7 @@ def test_preview_of_a_published_edition_uses_the_public_template(client, superus
 def test_the_clock_moves_with_the_publishing_transaction_and_not_without_it(site, publisher):
     from django.db import transaction
 
-    from reports.pagecache import current_tick
+    from reports.public.pagecache import current_tick
 
     before = current_tick()
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -330,14 +331,18 @@ def test_the_template_version_follows_the_bytes_of_the_files_that_shape_pages(tm
 def test_the_template_version_is_that_of_the_public_templates_and_rendering_code():
     sources = pagecache.page_sources(settings.BASE_DIR)
     names = {path.relative_to(settings.BASE_DIR).as_posix() for path in sources}
-    assert {"templates/public/profile.html", "reports/rendering.py", "static/css/site.css"} <= names
+    assert {
+        "templates/public/profile.html",
+        "reports/public/rendering.py",
+        "static/css/site.css",
+    } <= names
     assert pagecache.version_of(sources) == pagecache.TEMPLATE_VERSION
 
 
 def test_invalidation_travels_through_the_database_not_the_cache(client, site):
     """Another server process's cache is never touched by a publish here: what it sees is the
     clock, read from the database with every request."""
-    from reports.pagecache import advance_clock
+    from reports.public.pagecache import advance_clock
 
     url = profile_url(site)
     assert "Changed elsewhere" not in client.get(url).text
@@ -415,4 +420,4 @@ def test_requests_that_change_nothing_public_or_roll_back_do_not_wait(monkeypatc
 def test_every_response_passes_through_the_publication_middleware_last():
     from django.conf import settings
 
-    assert settings.MIDDLEWARE[0] == "reports.pagecache.PublicationMiddleware"
+    assert settings.MIDDLEWARE[0] == "reports.public.pagecache.PublicationMiddleware"

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from reports import pagecache
 from reports.models import Edition
+from reports.public import pagecache
 from tests.builders import make_country, make_edition, make_profile, make_topic
 
 from .public_helpers import S, make_site

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from reports.rendering import (
+from reports.public.rendering import (
     Content,
     Markers,
     render_edition_content,

@@ -5,8 +5,8 @@ import reversion
 from django.contrib.contenttypes.models import ContentType
 from reversion.models import Version
 
+from reports.editions.revisions import record_written_rows
 from reports.models import Edition, OverviewFact, Section
-from reports.revisions import record_written_rows
 from sources.models import Citation, Footnote
 from tests.builders import make_edition
 

@@ -7,11 +7,11 @@ from django.core.management import call_command
 from django.db import connection
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from reports import workflow
+from reports.editions import workflow
 from reports.importer.archive import Document
 from reports.importer.service import ImportOptions, import_documents
 from reports.models import Edition, SearchDocument
-from reports.search import Filters, _snippet, _stem_spans, _term_spans, plain, search
+from reports.public.search import Filters, _snippet, _stem_spans, _term_spans, plain, search
 from sources.models import Footnote
 from tests.builders import make_edition
 from tests.conftest import SEEDS

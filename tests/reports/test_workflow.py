@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from reversion.models import Version
 
-from reports import workflow
+from reports.editions import workflow
 from reports.models import Edition, EditionEvent, FrozenEdition, Section, importing
 from sources.models import Citation, Footnote
 from tests.builders import make_edition, make_profile, make_report

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
-from reports import workflow
+from reports.editions import workflow
 from reports.models import Edition
 from tests.builders import make_edition, make_profile
 from tests.reports.test_revisions import management_forms

@@ -4,7 +4,7 @@ publication. They leave only once the transaction commits."""
 import pytest
 from django.core import mail
 
-from reports import workflow
+from reports.editions import workflow
 from tests.builders import make_edition, make_profile
 
 pytestmark = pytest.mark.django_db

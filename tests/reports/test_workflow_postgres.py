@@ -8,7 +8,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from monitor.roles import PUBLISHER
-from reports import workflow
+from reports.editions import workflow
 from reports.models import Edition, EditionEvent
 from tests.builders import make_edition
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import workflow
+from reports.editions import workflow
 from reports.models import Edition
 from tests.builders import make_edition
 

@@ -8,7 +8,7 @@ SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL), so no edition is published twice
 
 from django.core.management.base import BaseCommand
 
-from reports import workflow
+from reports.editions import workflow
 
 
 class Command(BaseCommand):

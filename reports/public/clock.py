@@ -1,7 +1,7 @@
 """Move the publication clock whenever something a public page shows changes.
 
 Receivers run inside the saving transaction, so the clock and the change commit together (see
-reports.pagecache). Draft editions are not public: saving one leaves the clock alone, and so
+reports.public.pagecache). Draft editions are not public: saving one leaves the clock alone, and so
 does a workflow step between unpublished states (submit, approve, request changes, schedule),
 which would otherwise invalidate every cached page on each editorial action.
 """
@@ -10,7 +10,7 @@ from django.db.models.signals import post_delete, post_save
 
 from sources.models import Source
 
-from .models import Country, Edition, EditionEvent, Profile, Report, Topic
+from ..models import Country, Edition, EditionEvent, Profile, Report, Topic
 from .pagecache import advance_clock
 
 SHOWN_ON_PUBLIC_PAGES = (Country, Topic, Report, Profile, Source)

@@ -23,7 +23,7 @@ import nh3
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from .importer.citations import is_ibid
+from ..importer.citations import is_ibid
 
 MARKER = re.compile(r"\[(\d{1,4})\]")
 # A marker in text, or a link (passed over whole: its URL and text may hold "[1]" too).

@@ -22,17 +22,17 @@ from reversion.models import Revision, Version
 
 from sources.models import Citation, Footnote
 
-from . import notifications
-from .citations import citation_problems
-from .models import (
+from ..citations import citation_problems
+from ..models import (
     Edition,
     EditionEvent,
     OverviewFact,
     Profile,
     Report,
     Section,
-    importing,  # noqa: F401  (re-exported: reports.workflow.importing())
+    importing,  # noqa: F401  (re-exported: reports.editions.workflow.importing())
 )
+from . import notifications
 
 State = Edition.State
 

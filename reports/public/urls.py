@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from sources.views import source
+from reports.public.sources import source
 
 from . import views
 from .feeds import UpdatesFeed

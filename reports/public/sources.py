@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from reports.models import Edition
-from reports.views import READABLE, edition_url
+from sources.models import Citation, Source
 
-from .models import Citation, Source
+from .views import READABLE, edition_url
 
 
 @require_safe

@@ -4,7 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import Edition
+from ..models import Edition
 from .rendering import render_text
 from .views import edition_url
 

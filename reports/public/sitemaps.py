@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Country, Edition, Report
+from ..models import Country, Edition, Report
 from .views import READABLE, edition_url
 
 

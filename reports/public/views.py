@@ -1,9 +1,9 @@
 """Public pages: they read published editions only (the current one of each profile, and
 superseded ones as the archive). Drafts, editions in review, approved, scheduled and withdrawn
-editions are never shown here; staff see those through the preview (reports.preview).
+editions are never shown here; staff see those through the preview (reports.public.preview).
 
 Every page runs a fixed number of queries whatever the size of an edition. Edition pages are
-cached and revalidatable: see reports.pagecache for the scheme.
+cached and revalidatable: see reports.public.pagecache for the scheme.
 """
 
 import csv
@@ -15,9 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from ..diff import compare, snapshot_of_edition
+from ..models import Country, Edition, Report, Topic, TreatyStatus
 from . import pagecache
-from .diff import compare, snapshot_of_edition
-from .models import Country, Edition, Report, Topic, TreatyStatus
 from .rendering import load_content, render_edition_content
 
 READABLE = (Edition.State.PUBLISHED, Edition.State.SUPERSEDED)
@@ -85,8 +85,8 @@ def edition_queryset():
 def render_edition(request, edition, content, *, history=None, archived=False, preview=None):
     """The profile page of `edition`, its content given as rows (rendering.load_content).
 
-    Also used by the staff preview (reports.preview), which passes any edition and no history:
-    the page is then marked as a preview (a banner, noindex) and is never cached.
+    Also used by the staff preview (reports.public.preview), which passes any edition and no
+    history: the page is then marked as a preview (a banner, noindex) and is never cached.
     """
     profile = edition.profile
     if preview is None:

@@ -10,7 +10,7 @@ it was rendered at, and is served only while the clock still shows that tick. Th
 inside the very transaction that changes anything a public page shows: every workflow step
 into or out of a published, superseded or withdrawn state (it writes an EditionEvent), any save
 or delete of an edition in one of those states (importer updates included), and any change to
-a country, topic, report, profile or source (see ``reports.signals``). A page rendered from
+a country, topic, report, profile or source (see ``reports.public.clock``). A page rendered from
 data read before a commit is stored under the old tick and never served again.
 
 Reading the clock is a database round trip, which would cost more than serving the page from
@@ -43,13 +43,13 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from .models import PublicationClock
+from ..models import PublicationClock
 
 
 def page_sources(root):
     """The files whose bytes shape a cached page: public templates and the code writing HTML."""
     templates = (path for path in (root / "templates" / "public").rglob("*") if path.is_file())
-    code = ("reports/rendering.py", "reports/diff.py", "static/css/site.css")
+    code = ("reports/public/rendering.py", "reports/diff.py", "static/css/site.css")
     return [*templates, *(root / name for name in code)]
 
 

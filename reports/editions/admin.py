@@ -1,6 +1,6 @@
 """The editorial workflow in the admin: buttons, history, compare, revert, dashboard, and the
 optimistic-concurrency check of the edition form. Every state change goes through
-reports.workflow; this module only translates requests and messages.
+reports.editions.workflow; this module only translates requests and messages.
 """
 
 import datetime
@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html_join
 
+from ..citations import citation_problems
+from ..diff import compare, snapshot_of_edition, snapshot_of_revision
+from ..models import Edition, Report
 from . import workflow
-from .citations import citation_problems
-from .diff import compare, snapshot_of_edition, snapshot_of_revision
-from .models import Edition, Report
 
 State = Edition.State
 TOKEN_FIELDS = ["version_token", "loaded_revision"]

@@ -31,7 +31,7 @@ from django.utils.safestring import mark_safe
 
 from sources.models import Footnote
 
-from .models import Edition, SearchDocument, Section
+from ..models import Edition, SearchDocument, Section
 
 START, STOP = "\x02", "\x03"
 SNIPPET_CHARS = 220

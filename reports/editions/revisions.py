@@ -12,7 +12,7 @@ from reversion.models import Revision, Version
 
 from sources.models import Citation, Footnote, Source
 
-from .models import Country, Edition, OverviewFact, Profile, Report, Section, Topic, TreatyStatus
+from ..models import Country, Edition, OverviewFact, Profile, Report, Section, Topic, TreatyStatus
 
 reversion.register(Country)
 reversion.register(Topic)

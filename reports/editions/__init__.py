@@ -1,0 +1,1 @@
+"""The edition lifecycle: states, querysets, transitions, the freeze."""

@@ -1,0 +1,1 @@
+"""The public site: views, rendering, search, page cache, feeds, sitemaps, preview."""
