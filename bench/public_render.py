@@ -38,7 +38,7 @@ from reports.public.rendering import load_content  # noqa: E402
 
 def largest_profile():
     edition = (
-        Edition.objects.published()
+        Edition.objects.public()
         .annotate(notes=Count("footnotes"))
         .order_by("-notes", "id")
         .select_related("profile__country", "profile__topic")

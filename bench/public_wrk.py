@@ -32,7 +32,7 @@ def largest_profile_path(env):
     code = (
         "import django;django.setup();"
         "from django.db.models import Count;from reports.models import Edition;"
-        "e=Edition.objects.published().annotate(n=Count('footnotes')).order_by('-n','id')"
+        "e=Edition.objects.public().annotate(n=Count('footnotes')).order_by('-n','id')"
         ".select_related('profile__country','profile__topic').first();"
         "print(e.profile.country.slug+'/'+e.profile.topic.slug)"
     )

@@ -6,5 +6,10 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports and profiles"
 
     def ready(self):
-        from .editions import revisions  # noqa: F401  (registers models with django-reversion)
+        from .editions import (
+            freeze,  # noqa: F401  (the database's refusals reach Python as FrozenEdition)
+            revisions,  # noqa: F401  (registers models with django-reversion)
+        )
         from .public import clock  # noqa: F401  (public page cache invalidation)
+
+        freeze.connect_delete_guard()

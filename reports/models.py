@@ -1,12 +1,17 @@
-import contextlib
-import contextvars
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
+
+from .editions import states
+from .editions.queryset import EditionQuerySet
+
+FROZEN_MESSAGE = "A published edition never changes; start a new draft instead."
+LOCKED_MESSAGE = (
+    "This edition is not a draft: its content changes only after changes are requested."
+)
 
 
 class Country(models.Model):
@@ -129,69 +134,17 @@ class Profile(models.Model):
         return reverse("public:profile", args=[self.country.slug, self.topic.slug])
 
 
-class FrozenEdition(Exception):
-    """Raised when code tries to change a published or superseded edition or its content."""
-
-
-_importing = contextvars.ContextVar("monitor_importing", default=False)
-
-
-@contextlib.contextmanager
-def importing():
-    """Allow writing content rows of published/superseded editions inside this block.
-
-    The escape hatch for importers, fixtures and test builders that create an edition in a
-    published state and then its sections, footnotes and citations. Everything else goes
-    through reports.editions.workflow (start a draft, publish). Queryset-level
-    bulk_create/update/delete never call save() and are not checked: keep them to importers
-    and the workflow.
-    """
-    token = _importing.set(True)
-    try:
-        yield
-    finally:
-        _importing.reset(token)
-
-
-def _edition_frozen_in_db(edition_id):
-    if edition_id is None or _importing.get():
-        return False
-    return Edition._base_manager.filter(pk=edition_id, state__in=Edition.FROZEN_STATES).exists()
-
-
-FROZEN_MESSAGE = "A published edition never changes; start a new draft instead."
-
-
-class EditionQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(state=Edition.State.PUBLISHED)
-
-    def open(self):
-        return self.filter(state__in=Edition.OPEN_STATES)
-
-
 class Edition(models.Model):
     """One dated version of a profile's content.
 
     Copy-on-write: a published edition is frozen and changes start a new draft copied from it.
     """
 
-    class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        APPROVED = "approved", "Approved"
-        PUBLISHED = "published", "Published"
-        SUPERSEDED = "superseded", "Superseded"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+    State = states.State
 
     class Precision(models.TextChoices):
         DAY = "day", "Day"
         YEAR = "year", "Year only"
-
-    OPEN_STATES = (State.DRAFT, State.IN_REVIEW, State.CHANGES_REQUESTED, State.APPROVED)
-    EDITABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED)
-    FROZEN_STATES = (State.PUBLISHED, State.SUPERSEDED)
 
     profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="editions")
     report = models.ForeignKey(
@@ -286,25 +239,32 @@ class Edition(models.Model):
     def __str__(self):
         return f"{self.profile} ({self.last_updated_display or self.get_state_display()})"
 
-    def save(self, *args, **kwargs):
-        # A stored published/superseded edition never changes through save(); the workflow
-        # moves it on (superseded, withdrawn) with a narrow queryset update.
-        if not self._state.adding and _edition_frozen_in_db(self.pk):
-            raise FrozenEdition(FROZEN_MESSAGE)
-        super().save(*args, **kwargs)
+    def get_absolute_url(self):
+        """Where the public reads it (its profile page when current, else its archive
+        address); an edition the public cannot read has the staff preview instead."""
+        profile = self.profile
+        args = [profile.country.slug, profile.topic.slug]
+        if self.state in states.PUBLIC:
+            return reverse("public:profile", args=args)
+        if self.state in states.ARCHIVED and self.last_updated is not None:
+            return reverse("public:archived_edition", args=[*args, self.last_updated.year, self.pk])
+        return reverse("edition_preview", args=[self.pk])
 
-    def delete(self, *args, **kwargs):
-        if _edition_frozen_in_db(self.pk):
-            raise FrozenEdition("A published edition cannot be deleted; withdraw it instead.")
-        return super().delete(*args, **kwargs)
+    @property
+    def is_open(self):
+        return self.state in states.OPEN
 
     @property
     def is_editable(self):
-        return self.state in self.EDITABLE_STATES
+        return self.state in states.EDITABLE
+
+    @property
+    def is_readable(self):
+        return self.state in states.READABLE
 
     @property
     def is_frozen(self):
-        return self.state in self.FROZEN_STATES
+        return self.state in states.FROZEN
 
     @property
     def last_updated_display(self):
@@ -336,6 +296,19 @@ class EditionEvent(models.Model):
     )
     at = models.DateTimeField(db_index=True)
     comment = models.TextField(blank=True)
+    revision = models.ForeignKey(
+        "reversion.Revision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The content revision the step acted on.",
+    )
+    fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="A hash of the content the step acted on (what was approved).",
+    )
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -346,26 +319,46 @@ class EditionEvent(models.Model):
 
 
 class EditionContent(models.Model):
-    """Rows that belong to an edition's content: they freeze with it."""
+    """Rows that belong to an edition's content: editable only while their edition is.
+
+    The database refuses every other write (reports.editions.freeze); clean() says so first,
+    as a form error, for the edition a row is on and for the one it would move to.
+    """
 
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
-        if _edition_frozen_in_db(self.edition_id):
-            raise FrozenEdition(FROZEN_MESSAGE)
-        super().save(*args, **kwargs)
+    def edition_refusal(self):
+        """Why this row may not be written now, or None."""
+        return edition_refusal(self._edition_ids())
 
-    def delete(self, *args, **kwargs):
-        if _edition_frozen_in_db(self.edition_id):
-            raise FrozenEdition(FROZEN_MESSAGE)
-        return super().delete(*args, **kwargs)
+    def _edition_ids(self):
+        ids = {self.edition_id}
+        if self.pk is not None:
+            ids.add(
+                type(self)
+                ._base_manager.filter(pk=self.pk)
+                .values_list("edition_id", flat=True)
+                .first()
+            )
+        return ids
 
     def clean(self):
         super().clean()
-        edition = getattr(self, "edition", None)
-        if edition is not None and edition.is_frozen:
-            raise ValidationError(FROZEN_MESSAGE)
+        refusal = self.edition_refusal()
+        if refusal:
+            raise ValidationError(refusal)
+
+
+def edition_refusal(edition_ids):
+    """Why content of these editions may not change now (outside the lifecycle), or None."""
+    editions = Edition._base_manager.filter(pk__in=[pk for pk in edition_ids if pk])
+    for state in editions.values_list("state", flat=True):
+        if state in states.FROZEN:
+            return FROZEN_MESSAGE
+        if state not in states.EDITABLE:
+            return LOCKED_MESSAGE
+    return None
 
 
 class OverviewFact(EditionContent):

@@ -3,6 +3,8 @@
 import reversion
 from django.db import transaction
 
+from reports.editions.freeze import lifecycle
+
 from .models import Citation, Source, SourceAlias
 
 FILLABLE_FIELDS = ["author", "date", "reference_number", "url", "report"]
@@ -23,7 +25,8 @@ def merge_sources(keep, duplicates, actor=None):
     if not duplicates:
         raise MergeRefused("Choose at least two different sources to merge.")
     summary = f"“{keep}”: " + "; ".join(str(source) for source in duplicates)
-    with transaction.atomic():
+    # Merging points frozen editions' citations at the source kept: a lifecycle step.
+    with transaction.atomic(), lifecycle():
         # django-reversion keeps versions only of objects that still exist when a revision is
         # saved, so the duplicates are recorded as they were in a revision of their own first.
         with reversion.create_revision():
@@ -46,8 +49,7 @@ def _merge(keep, duplicates):
             if not getattr(keep, name) and getattr(source, name):
                 setattr(keep, name, getattr(source, name))
     moved = list(Citation.objects.filter(source__in=duplicates).values_list("pk", flat=True))
-    # A queryset update: moving a citation changes the bibliography, not the footnote text of a
-    # published edition, so the frozen-edition guard on Citation.save() does not apply.
+    # Only the source changes: the one change the freeze lets a frozen edition's citation take.
     Citation.objects.filter(pk__in=moved).update(source=keep)
     SourceAlias.objects.filter(source__in=duplicates).update(source=keep)
     SourceAlias.objects.bulk_create(

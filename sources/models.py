@@ -1,7 +1,8 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from reports.models import FROZEN_MESSAGE, Edition, EditionContent, FrozenEdition, _importing
+from reports.models import EditionContent, edition_refusal
 
 
 class Source(models.Model):
@@ -107,21 +108,22 @@ class Citation(models.Model):
     def __str__(self):
         return f"{self.source}{', ' + self.locator if self.locator else ''}"
 
-    def save(self, *args, **kwargs):
-        self._refuse_if_frozen()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._refuse_if_frozen()
-        return super().delete(*args, **kwargs)
-
-    def _refuse_if_frozen(self):
-        if self.footnote_id is None or _importing.get():
-            return
-        if Edition._base_manager.filter(
-            footnotes=self.footnote_id, state__in=Edition.FROZEN_STATES
-        ).exists():
-            raise FrozenEdition(FROZEN_MESSAGE)
+    def clean(self):
+        super().clean()
+        footnotes = {self.footnote_id}
+        if self.pk is not None:
+            footnotes.add(
+                Citation._base_manager.filter(pk=self.pk)
+                .values_list("footnote_id", flat=True)
+                .first()
+            )
+        refusal = edition_refusal(
+            Footnote._base_manager.filter(pk__in=[pk for pk in footnotes if pk]).values_list(
+                "edition_id", flat=True
+            )
+        )
+        if refusal:
+            raise ValidationError(refusal)
 
 
 class SourceAlias(models.Model):

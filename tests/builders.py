@@ -5,16 +5,18 @@ import itertools
 
 from django.utils import timezone
 
+from reports.editions.fingerprint import content_fingerprint
+from reports.editions.freeze import lifecycle
 from reports.models import (
     Country,
     Edition,
+    EditionEvent,
     OverviewFact,
     Profile,
     Report,
     Section,
     Topic,
     TreatyStatus,
-    importing,
 )
 from sources.models import Citation, Footnote, Source
 
@@ -53,13 +55,14 @@ def make_edition(
     overview=(("Mine Ban Treaty status", "Not a State Party"),),
     **fields,
 ):
-    """An edition with its content; each footnote is (text, *sources) and cites new sources
-    when none are given."""
+    """An edition in any state with its content, written as a fixture (through the gate, as
+    an import would); each footnote is (text, *sources) and cites new sources when none are
+    given. An approved edition comes with its approval, so that it can be published."""
     if state in (Edition.State.PUBLISHED, Edition.State.SUPERSEDED):
         fields.setdefault("published_at", timezone.now())
         fields.setdefault("last_updated", datetime.date(2019, 12, 18))
-    edition = Edition.objects.create(profile=profile or make_profile(), state=state, **fields)
-    with importing():  # a published fixture's content is written along with it
+    with lifecycle():
+        edition = Edition.objects.create(profile=profile or make_profile(), state=state, **fields)
         for position, (label, value) in enumerate(overview, start=1):
             OverviewFact.objects.create(
                 edition=edition, position=position, label=label, value=value
@@ -70,7 +73,22 @@ def make_edition(
             footnote = Footnote.objects.create(edition=edition, number=number, text=text)
             for position, source in enumerate(cited or [make_source(text)]):
                 Citation.objects.create(footnote=footnote, source=source, position=position)
+        if state == Edition.State.APPROVED:
+            approve_as_fixture(edition)
     return edition
+
+
+def approve_as_fixture(edition, at=None):
+    """Record the approval of the edition's content as it stands (what publishing checks)."""
+    return EditionEvent.objects.create(
+        edition=edition,
+        action="approve",
+        from_state=Edition.State.IN_REVIEW,
+        to_state=Edition.State.APPROVED,
+        at=at or timezone.now(),
+        comment="Approved (fixture)",
+        fingerprint=content_fingerprint(edition),
+    )
 
 
 def make_treaty_status(country=None, treaty=TreatyStatus.Treaty.MINE_BAN_TREATY, **fields):
@@ -80,6 +98,11 @@ def make_treaty_status(country=None, treaty=TreatyStatus.Treaty.MINE_BAN_TREATY,
 
 def make_many(count):
     """`count` rows of every editorial model, built in bulk, for query-count tests."""
+    with lifecycle():
+        _make_many(count)
+
+
+def _make_many(count):
     tag = next(_counter)
     countries = Country.objects.bulk_create(
         Country(name=f"Bulk country {tag}-{i}", slug=f"bulk-country-{tag}-{i}", region=f"R{i % 5}")

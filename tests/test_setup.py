@@ -63,7 +63,7 @@ def test_demo_data_loads_once_with_working_logins(settings, capsys):
     output = capsys.readouterr().out
     assert "already present" in output
     assert Profile.objects.count() == 4
-    assert Edition.objects.published().count() == 4
+    assert Edition.objects.public().count() == 4
     shared = Source.objects.get(identity_key="demo:unga-78-34")
     assert shared.citations.count() == 3  # two published profiles and a draft cite it
     for username, password in [("researcher", "researcher-demo"), ("admin", "admin-demo")]:

@@ -5,6 +5,7 @@ reports.editions.workflow; this module only translates requests and messages.
 
 import datetime
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
@@ -21,7 +22,9 @@ from django.utils.html import format_html_join
 from ..citations import citation_problems
 from ..diff import compare, snapshot_of_edition, snapshot_of_revision
 from ..models import Edition, Report
-from . import workflow
+from . import states, workflow
+from .actions import lock
+from .queryset import OVERDUE_GRACE
 
 State = Edition.State
 TOKEN_FIELDS = ["version_token", "loaded_revision"]
@@ -58,11 +61,11 @@ class EditionForm(forms.ModelForm):
         profile = cleaned.get("profile")
         if profile is None:
             return
-        if profile.editions.filter(state__in=Edition.OPEN_STATES).exists():
+        if profile.editions.open().exists():
             raise ValidationError(
                 f"{profile} already has an open edition; continue that one.", code="open"
             )
-        if profile.editions.filter(state=State.PUBLISHED).exists():
+        if profile.editions.public().exists():
             raise ValidationError(
                 f"{profile} has a published edition: open it and use “Start a new draft” so "
                 "the draft begins as a copy of it.",
@@ -70,9 +73,9 @@ class EditionForm(forms.ModelForm):
             )
 
     def _check_token(self, cleaned):
-        # Lock the row until this request's transaction ends (the admin view is atomic), so
+        # Lock the rows until this request's transaction ends (the admin view is atomic), so
         # two saves cannot both pass the check.
-        current = Edition.objects.select_for_update().get(pk=self.instance.pk)
+        current = lock(self.instance)
         token = cleaned.get("version_token")
         if token == current.version:
             return
@@ -125,7 +128,11 @@ class ReadOnlyWhenFrozenInline:
 
 class EditionContentAdminMixin:
     """Stand-alone content pages (a section, a footnote, a citation): read-only unless their
-    edition is editable; a save makes open edition forms stale."""
+    edition is editable. A row can only be added to, or moved onto, an editable edition (the
+    model's clean() says why not, and the database refuses it anyway). A save is part of the
+    edition's history: the edition goes into its revision and open edition forms go stale.
+    django-reversion's own revert and recover pages are replaced by the edition's History,
+    which reverts a whole draft through the lifecycle."""
 
     def _edition_of(self, obj):
         return obj.footnote.edition if hasattr(obj, "footnote") else obj.edition
@@ -140,9 +147,51 @@ class EditionContentAdminMixin:
             return False
         return super().has_delete_permission(request, obj)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "edition":
+            kwargs["queryset"] = Edition.objects.editable()
+        elif db_field.name == "footnote":
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                edition__state__in=states.EDITABLE
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_actions(self, request):
+        # A bulk delete runs no form: the database would refuse rows of frozen editions with
+        # a whole-page error.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        Edition.objects.filter(pk=self._edition_of(obj).pk).update(version=F("version") + 1)
+        edition = self._edition_of(obj)
+        Edition.objects.filter(pk=edition.pk).update(version=F("version") + 1)
+        reversion.add_to_revision(edition)
+
+    def _to_edition_history(self, request, version_id):
+        from reversion.models import Version
+
+        messages.info(
+            request,
+            "Content is reverted a whole edition at a time, from the edition's History.",
+        )
+        version = Version.objects.filter(pk=version_id).first()
+        model = self.model
+        row = model._base_manager.filter(pk=version.object_id).first() if version else None
+        if row is None:
+            return HttpResponseRedirect(reverse("admin:reports_edition_changelist"))
+        edition = self._edition_of(row)
+        return HttpResponseRedirect(reverse("admin:reports_edition_history", args=[edition.pk]))
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        return self._to_edition_history(request, version_id)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        return self._to_edition_history(request, version_id)
+
+    def recoverlist_view(self, request, extra_context=None):
+        return self._to_edition_history(request, None)
 
 
 class EditionWorkflowAdminMixin:
@@ -220,7 +269,7 @@ class EditionWorkflowAdminMixin:
 
     def workflow_context(self, request, edition):
         actions = workflow.allowed_actions(edition, request.user)
-        show_problems = edition.state in (*Edition.EDITABLE_STATES, State.IN_REVIEW)
+        show_problems = edition.state in (*states.EDITABLE, State.IN_REVIEW)
         return {
             "workflow_actions": actions,
             "citation_problems": citation_problems(edition) if show_problems else [],
@@ -229,11 +278,9 @@ class EditionWorkflowAdminMixin:
             "can_start_draft": (
                 edition.state == State.PUBLISHED
                 and request.user.has_perm(workflow.START_PERMISSION)
-                and not edition.profile.editions.filter(state__in=Edition.OPEN_STATES).exists()
+                and not edition.profile.editions.open().exists()
             ),
-            "open_edition": edition.profile.editions.filter(state__in=Edition.OPEN_STATES)
-            .exclude(pk=edition.pk)
-            .first(),
+            "open_edition": edition.profile.editions.open().exclude(pk=edition.pk).first(),
             "preview_url": reverse("edition_preview", args=[edition.pk]),
             "compare_url": reverse("admin:reports_edition_compare", args=[edition.pk]),
             "history_url": reverse("admin:reports_edition_history", args=[edition.pk]),
@@ -450,13 +497,13 @@ DASHBOARD_LIMIT = 25
 def dashboard(user, now=None):
     """The dashboard's lists and counts: one aggregate query and one query per list."""
     now = now or timezone.now()
-    overdue_before = now - datetime.timedelta(minutes=5)
+    overdue_before = now - OVERDUE_GRACE
     recent_since = now - datetime.timedelta(days=30)
     mine = Q(created_by=user)
     others_submission = Q(submitted_by__isnull=True) | ~Q(submitted_by=user)
     reviewer = user.is_superuser or user.has_perm("reports.review_edition")
     lists = {
-        "my_drafts": Q(state__in=Edition.EDITABLE_STATES) & mine,
+        "my_drafts": Q(state__in=states.EDITABLE) & mine,
         "awaiting_review": (
             Q(state=State.IN_REVIEW) & others_submission
             if reviewer

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.text import slugify
 
+from reports.editions import states
+from reports.editions.freeze import lifecycle
 from reports.editions.revisions import record_written_rows
 from reports.models import (
     Country,
@@ -22,7 +24,6 @@ from reports.models import (
     Report,
     Section,
     Topic,
-    importing,
 )
 from reports.public.pagecache import clock_advanced_at_end
 from sources.models import Citation, Footnote, Source, SourceAlias
@@ -163,7 +164,7 @@ def import_document(document, options, reference, parsed=None):
 def write_document(plans, options, reference, path):
     """One transaction and one revision for everything the file brings."""
     # Archive editions are created already published: the documented escape hatch.
-    with transaction.atomic(), importing(), clock_advanced_at_end():
+    with transaction.atomic(), lifecycle(), clock_advanced_at_end():
         written = []
         for plan in plans:
             apply_plan(plan, options, reference, path, written)
@@ -219,9 +220,7 @@ def plan_profile(parsed, options, reference):
     if plan.existing is not None:
         same = edition_fingerprint(plan.existing) == parsed_fingerprint(parsed)
         plan.action = UNCHANGED if same else UPDATE
-    elif options.state == Edition.State.DRAFT and any(
-        e.state in Edition.OPEN_STATES for e in editions
-    ):
+    elif options.state == Edition.State.DRAFT and any(e.state in states.OPEN for e in editions):
         plan.action = SKIP
         plan.reason = f"{parsed.country}, {parsed.topic} already has an edition in progress"
     return plan

@@ -130,7 +130,7 @@ def render_edition(request, edition, content, *, history=None, archived=False, p
 @require_safe
 def home(request):
     latest = (
-        Edition.objects.published()
+        Edition.objects.public()
         .select_related("profile__country", "profile__topic")
         .order_by("-published_at", "-id")[:20]
     )
@@ -160,7 +160,7 @@ def countries(request):
 def country(request, country):
     country = get_object_or_404(Country, slug=country)
     editions = (
-        Edition.objects.published()
+        Edition.objects.public()
         .filter(profile__country=country)
         .select_related("profile__topic", "report")
         .order_by("-last_updated", "profile__topic__position")

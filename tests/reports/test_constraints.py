@@ -4,6 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from reports.editions.freeze import lifecycle
 from reports.models import Country, Edition, OverviewFact, Profile, Report, Section, TreatyStatus
 from sources.models import Citation, Footnote, Source
 from tests.builders import (
@@ -17,6 +18,13 @@ from tests.builders import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _through_the_lifecycle(db):
+    """These are the constraints behind the lifecycle: rows are written as it would."""
+    with lifecycle():
+        yield
 
 
 def refused(create):

@@ -58,7 +58,7 @@ def test_every_seed_imports_as_a_published_edition():
         SEED_003: "imported",
         SEED_004: "imported",
     }
-    published = Edition.objects.published()
+    published = Edition.objects.public()
     assert {(e.profile.country.name, e.profile.topic.name) for e in published} == {
         ("Kazakhstan", "Mine Ban Policy"),
         ("Kazakhstan", "Country report"),
@@ -378,7 +378,7 @@ class TestAdminUpload:
 
         assert result.status_code == 200
         assert "Import finished" in result.text
-        assert Edition.objects.published().count() == 2
+        assert Edition.objects.public().count() == 2
         assert Revision.objects.filter(user=editor).count() == 2
         assert not any(tmp_path.iterdir())  # staged uploads are removed
 

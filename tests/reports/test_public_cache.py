@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import parse_http_date
 
 from reports.editions import workflow
-from reports.models import Edition, PublicationClock
+from reports.models import Country, Edition, PublicationClock
 from reports.public import pagecache
 from tests.builders import make_edition
 
@@ -77,7 +77,7 @@ def test_a_change_committed_by_another_process_is_served_once_freshness_has_pass
     monkeypatch.setattr(pagecache, "FRESHNESS", 3600)
     assert "Changed elsewhere" not in client.get(url).text
     # Another server process publishes: its rows and its clock move, nothing in this process.
-    Edition.objects.filter(pk=site["current"].pk).update(summary="Changed elsewhere")
+    Country.objects.filter(pk=site["country"].pk).update(name="Changed elsewhere")
     PublicationClock.objects.update(tick=F("tick") + 1)
     assert "Changed elsewhere" not in client.get(url).text  # the clock was read just now
 
@@ -133,7 +133,7 @@ def test_publishing_shows_the_new_edition_at_once(client, researcher, editor, pu
 def test_withdrawing_takes_the_page_down_at_once(client, site, publisher):
     url = profile_url(site)
     assert client.get(url).status_code == 200
-    workflow.withdraw(site["current"], publisher, "Published by mistake")
+    workflow.withdraw(site["current"], publisher, "Published by mistake", restore_previous=False)
     assert client.get(url).status_code == 404
     changes = reverse("public:changes", args=[site["country"].slug, site["topic"].slug])
     assert client.get(changes).status_code == 404
@@ -142,7 +142,7 @@ def test_withdrawing_takes_the_page_down_at_once(client, site, publisher):
 def test_withdrawing_an_archived_pages_current_edition_updates_its_banner(client, site, publisher):
     url = archived_url(site)
     assert "Read the current edition" in client.get(url).text
-    workflow.withdraw(site["current"], publisher, "Published by mistake")
+    workflow.withdraw(site["current"], publisher, "Published by mistake", restore_previous=False)
     page = client.get(url).text
     assert "Read the current edition" not in page and "no current edition" in page
 
@@ -156,7 +156,7 @@ def test_after_a_withdraw_if_modified_since_alone_gets_the_new_archived_page(
 ):
     before = client.get(archived_url(site))
     assert "Read the current edition" in before.text
-    workflow.withdraw(site["current"], publisher, "Published by mistake")
+    workflow.withdraw(site["current"], publisher, "Published by mistake", restore_previous=False)
     # The withdrawn edition leaves the page's rows: their newest time goes backwards.
     after = client.get(archived_url(site), headers={"if-modified-since": before["Last-Modified"]})
     assert after.status_code == 200
@@ -214,19 +214,15 @@ def test_renaming_a_country_or_a_source_is_never_served_stale(client, site):
     assert "Renamed letter of 30 April 2010" in client.get(profile_url(site)).text
 
 
-def test_an_importer_update_of_a_published_edition_is_shown(client, site):
-    client.get(profile_url(site))
-    edition = Edition.objects.get(pk=site["current"].pk)
-    # What the importer does for a changed legacy document: new content, version bumped.
-    from reports.models import importing
-
-    with importing():
-        section = edition.sections.first()
-        section.body = "Corrected legacy text."
-        section.save()
-        edition.version += 1
-        edition.save()
-    assert "Corrected legacy text." in client.get(profile_url(site)).text
+def test_withdrawing_by_default_makes_the_previous_edition_current_again(client, site, publisher):
+    url = profile_url(site)
+    assert "Key developments since May 2003" not in client.get(url).text
+    workflow.withdraw(site["current"], publisher, "Published by mistake")
+    page = client.get(url)
+    assert page.status_code == 200 and "Key developments since May 2003" in page.text
+    restored = Edition.objects.get(pk=site["old"].pk)
+    assert restored.state == Edition.State.PUBLISHED
+    assert restored.events.get().action == "restore"
 
 
 def test_the_staff_preview_is_never_cached_nor_leaks(client, site, researcher, superuser):
@@ -269,7 +265,7 @@ def test_the_scheme_works_through_redis(client, settings, site, publisher):
             client.get(profile_url(site), headers={"if-none-match": first["ETag"]}).status_code
             == 304
         )
-        workflow.withdraw(site["current"], publisher)
+        workflow.withdraw(site["current"], publisher, "Mistake", restore_previous=False)
         assert client.get(profile_url(site)).status_code == 404
     finally:
         from django.core.cache import cache as redis_cache
@@ -346,7 +342,7 @@ def test_invalidation_travels_through_the_database_not_the_cache(client, site):
 
     url = profile_url(site)
     assert "Changed elsewhere" not in client.get(url).text
-    Edition.objects.filter(pk=site["current"].pk).update(summary="Changed elsewhere")
+    Country.objects.filter(pk=site["country"].pk).update(name="Changed elsewhere")
     assert "Changed elsewhere" not in client.get(url).text  # no clock move: still the cached page
     advance_clock()
     assert "Changed elsewhere" in client.get(url).text

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from reports.editions.freeze import lifecycle
 from reports.importer.archive import Document
 from reports.importer.service import ImportOptions, import_documents
 from reports.models import Country, Edition
@@ -156,16 +157,18 @@ def test_search_covers_footnotes_and_summaries_and_filters(client, seeds):
 
 def test_search_never_shows_unpublished_text(client, seeds):
     edition = Edition.objects.get(profile__country__slug="uzbekistan")
-    Edition.objects.filter(pk=edition.pk).update(state=Edition.State.WITHDRAWN)
+    with lifecycle():
+        Edition.objects.filter(pk=edition.pk).update(state=Edition.State.WITHDRAWN)
     response = client.get(reverse("public:search"), {"q": "Uzbekistan", "archive": "1"})
     assert "Uzbekistan: Mine Ban Policy" not in response.text
 
 
 def test_search_snippets_escape_content(client, seeds):
     edition = Edition.objects.get(profile__country__slug="kyrgyzstan")
-    Footnote.objects.filter(edition=edition, number=11).update(
-        text="<script>alert(1)</script> zanzibarian letter"
-    )
+    with lifecycle():
+        Footnote.objects.create(
+            edition=edition, number=99, text="<script>alert(1)</script> zanzibarian letter"
+        )
     response = client.get(reverse("public:search"), {"q": "zanzibarian"})
     assert "<script>alert(1)" not in response.text
     snippet = HTMLParser(response.text).css_first("p.snippet").html

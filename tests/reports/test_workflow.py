@@ -3,11 +3,13 @@
 import datetime
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
 
 from reports.editions import workflow
-from reports.models import Edition, EditionEvent, FrozenEdition, Section, importing
+from reports.editions.freeze import FrozenEdition, lifecycle
+from reports.models import Edition, EditionEvent, Section
 from sources.models import Citation, Footnote
 from tests.builders import make_edition, make_profile, make_report
 
@@ -66,6 +68,8 @@ def test_transition_table(request, make_user, role, action, state):
     submitter = make_user("submitter")  # nobody else's own submission
     edition = make_edition(state=state, submitted_by=submitter)
     before = (edition.state, edition.version)
+    events_before = EditionEvent.objects.filter(edition=edition).count()
+    versions_before = Version.objects.count()
     allowed = action in ROLE_MAY[role] and state in FROM_STATES[action]
 
     if not allowed:
@@ -73,19 +77,31 @@ def test_transition_table(request, make_user, role, action, state):
             do(action, edition, actor)
         edition.refresh_from_db()
         assert (edition.state, edition.version) == before
-        assert not EditionEvent.objects.filter(edition=edition).exists()
-        assert not Version.objects.get_for_object(edition).exists()
+        assert EditionEvent.objects.filter(edition=edition).count() == events_before
+        assert Version.objects.count() == versions_before
         return
 
     do(action, edition, actor)
     edition.refresh_from_db()
     assert edition.state == TO_STATE[action]
     assert edition.version == before[1] + 1
-    event = EditionEvent.objects.get(edition=edition)
+    event = EditionEvent.objects.filter(edition=edition).exclude(action="restore").first()
     assert (event.from_state, event.to_state, event.actor) == (state, TO_STATE[action], actor)
-    revision = Version.objects.get_for_object(edition).get().revision
-    assert revision.user == actor
-    assert revision.comment.startswith(COMMENT_TEXT[action])
+    assert event.comment.startswith(COMMENT_TEXT[action])
+    # A state change records its event; it does not copy the content into a new revision.
+    assert Version.objects.count() == versions_before
+
+
+def test_a_step_refers_to_the_content_revision_it_acted_on(researcher, editor):
+    draft = workflow.start_draft(make_profile(), researcher)
+    started = Version.objects.get_for_object(draft).get().revision
+    workflow.submit(draft, researcher)
+    workflow.approve(draft, editor)
+    steps = {e.action: e for e in draft.events.all()}
+    assert steps["start"].revision == started
+    assert steps["submit"].revision == started
+    assert steps["approve"].revision == started
+    assert len(steps["approve"].fingerprint) == 64
 
 
 def test_workflow_offers_the_same_actions_the_table_allows(researcher, editor, publisher):
@@ -208,7 +224,7 @@ def test_publishing_keeps_a_last_updated_date_the_editor_set(editor, publisher):
 
 def test_publishing_is_atomic(monkeypatch, publisher):
     old = make_edition(state=S.PUBLISHED)
-    new = Edition.objects.create(profile=old.profile, state=S.APPROVED)
+    new = make_edition(profile=old.profile, state=S.APPROVED)
 
     def fail(*args, **kwargs):
         raise RuntimeError("mail server on fire")
@@ -219,7 +235,7 @@ def test_publishing_is_atomic(monkeypatch, publisher):
     old.refresh_from_db()
     new.refresh_from_db()
     assert (old.state, new.state) == (S.PUBLISHED, S.APPROVED)
-    assert not EditionEvent.objects.exists()
+    assert not EditionEvent.objects.exclude(action="approve").exists()
 
 
 def test_publish_with_a_future_time_schedules(publisher):
@@ -242,7 +258,7 @@ def test_scheduling_in_the_past_is_refused(publisher):
 # --- the model layer ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("state", [S.PUBLISHED, S.SUPERSEDED])
+@pytest.mark.parametrize("state", [S.PUBLISHED, S.SUPERSEDED, S.WITHDRAWN])
 def test_frozen_editions_and_their_content_refuse_every_change(state):
     edition = make_edition(state=state)
     section = edition.sections.get()
@@ -260,28 +276,74 @@ def test_frozen_editions_and_their_content_refuse_every_change(state):
         citation.delete,
         lambda: Section.objects.create(edition=edition, position=9, heading="New"),
         lambda: Footnote.objects.create(edition=edition, number=9, text="New"),
+        lambda: Edition.objects.filter(pk=edition.pk).update(summary="Changed"),
+        lambda: Edition.objects.filter(pk=edition.pk).update(state=S.DRAFT),
+        lambda: Section.objects.filter(edition=edition).update(body="Changed"),
+        lambda: Citation.objects.filter(pk=citation.pk).update(locator="p. 1"),
     ]:
-        with pytest.raises(FrozenEdition):
+        with pytest.raises(FrozenEdition), transaction.atomic():
             attempt()
     edition.refresh_from_db()
     assert edition.summary == ""
+    assert edition.state == state
 
 
-def test_importing_is_the_explicit_escape_hatch():
+def test_the_lifecycle_gate_lets_a_frozen_edition_gain_rows_but_never_change_them():
     edition = make_edition(state=S.PUBLISHED)
-    with importing():
-        Section.objects.create(edition=edition, position=2, heading="Imported later")
+    with lifecycle():
+        Section.objects.create(edition=edition, position=2, heading="Written with it")
+    assert edition.sections.count() == 2
+    for attempt in [
+        lambda: Section.objects.filter(edition=edition).update(body="Changed"),
+        lambda: Section.objects.filter(edition=edition).delete(),
+        lambda: Edition.objects.filter(pk=edition.pk).update(summary="Changed"),
+        lambda: Edition.objects.filter(pk=edition.pk).delete(),
+    ]:
+        with pytest.raises(FrozenEdition), transaction.atomic(), lifecycle():
+            attempt()
     assert edition.sections.count() == 2
 
 
-@pytest.mark.parametrize("state", [S.DRAFT, S.CHANGES_REQUESTED, S.IN_REVIEW, S.WITHDRAWN])
-def test_unfrozen_editions_save_normally(state):
+@pytest.mark.parametrize("state", [S.DRAFT, S.CHANGES_REQUESTED])
+def test_editable_editions_save_normally(state):
     edition = make_edition(state=state)
     section = edition.sections.get()
     section.body = "Changed."
     section.save()
     edition.summary = "Changed"
     edition.save()
+    Section.objects.create(edition=edition, position=2, heading="Added")
+
+
+@pytest.mark.parametrize("state", [S.IN_REVIEW, S.APPROVED])
+def test_content_under_review_or_approved_changes_only_after_changes_are_requested(state):
+    edition = make_edition(state=state)
+    draft = make_edition()
+    section = edition.sections.get()
+    section.body = "Changed."
+    moved = draft.sections.get()
+    moved.edition = edition
+    for attempt in [
+        section.save,
+        lambda: Section.objects.create(edition=edition, position=2, heading="Added"),
+        moved.save,
+        lambda: Edition.objects.filter(pk=edition.pk).update(summary="Changed"),
+    ]:
+        with pytest.raises(FrozenEdition, match="changes are requested"), transaction.atomic():
+            attempt()
+    assert edition.sections.get().body != "Changed."
+    assert draft.sections.count() == 1
+
+
+def test_an_edition_changes_state_only_through_the_lifecycle():
+    edition = make_edition()
+    refused = pytest.raises(FrozenEdition, match="only through the editorial workflow")
+    with refused, transaction.atomic():
+        Edition.objects.filter(pk=edition.pk).update(state=S.PUBLISHED)
+    with pytest.raises(FrozenEdition, match="starts as a draft"), transaction.atomic():
+        Edition.objects.create(profile=make_profile(), state=S.PUBLISHED)
+    edition.refresh_from_db()
+    assert edition.state == S.DRAFT
 
 
 # --- revert ------------------------------------------------------------------------------
@@ -321,7 +383,7 @@ def test_revert_a_draft_to_an_earlier_revision(researcher, editor):
 
 
 def test_only_drafts_can_be_reverted(researcher, editor):
-    edition = make_edition()
+    edition = workflow.start_draft(make_profile(), researcher)
     workflow.submit(edition, researcher)
     revision = Version.objects.get_for_object(edition).first().revision
     with pytest.raises(workflow.WorkflowError, match="Only drafts"):

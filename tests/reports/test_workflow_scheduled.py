@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.editions import workflow
+from reports.editions.freeze import lifecycle
 from reports.models import Edition
 from tests.builders import make_edition
 
@@ -28,11 +29,12 @@ def test_due_editions_go_live_once_and_the_second_run_does_nothing(
     publisher, researcher, django_capture_on_commit_callbacks
 ):
     old = make_edition(state=S.PUBLISHED)
-    due = Edition.objects.create(profile=old.profile, state=S.APPROVED, created_by=researcher)
+    due = make_edition(profile=old.profile, state=S.APPROVED, created_by=researcher)
     workflow.schedule(due, publisher, timezone.now() + datetime.timedelta(minutes=10))
     later = make_edition(state=S.APPROVED)
     workflow.schedule(later, publisher, timezone.now() + datetime.timedelta(days=1))
-    Edition.objects.filter(pk=due.pk).update(publish_at=timezone.now())  # time passes
+    with lifecycle():  # time passes
+        Edition.objects.filter(pk=due.pk).update(publish_at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
         first = run_command()
@@ -55,10 +57,11 @@ def test_due_editions_go_live_once_and_the_second_run_does_nothing(
 def test_overdue_schedules_show_on_the_dashboard(client, publisher):
     edition = make_edition(state=S.APPROVED)
     workflow.schedule(edition, publisher, timezone.now() + datetime.timedelta(minutes=1))
-    Edition.objects.filter(pk=edition.pk).update(
-        publish_at=timezone.now() - datetime.timedelta(hours=1)
-    )
-    assert list(workflow.overdue_editions()) == [edition]
+    with lifecycle():  # time passes
+        Edition.objects.filter(pk=edition.pk).update(
+            publish_at=timezone.now() - datetime.timedelta(hours=1)
+        )
+    assert list(Edition.objects.overdue()) == [edition]
     client.force_login(publisher)
     response = client.get(reverse("admin:reports_edition_dashboard"))
     assert "should be live by now" in response.text

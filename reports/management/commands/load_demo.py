@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from monitor.roles import EDITOR, PUBLISHER, RESEARCHER
-from reports.models import Country, Edition, Profile, Report, Topic, TreatyStatus, importing
+from reports.editions.freeze import lifecycle
+from reports.models import Country, Edition, Profile, Report, Topic, TreatyStatus
 from sources.models import Citation, Source
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             self.stderr.write("Refusing to create demo logins with DEBUG off; use --force.")
             return
         data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
-        with transaction.atomic(), reversion.create_revision(), importing():
+        with transaction.atomic(), reversion.create_revision(), lifecycle():
             reversion.set_comment("Demo data")
             created = self.load_content(data)
             self.create_users()

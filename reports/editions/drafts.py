@@ -1,0 +1,219 @@
+"""Opening a draft and reverting one: the lifecycle steps that write content.
+
+A draft's content is then edited in place (the admin's forms, while the edition is editable);
+each save is a django-reversion revision. Both steps here are revisions too, recorded with
+the actor, and events in the edition's history.
+"""
+
+import reversion
+from django.utils import timezone
+from reversion.models import Revision
+
+from sources.models import Citation, Footnote
+
+from ..models import Edition, EditionEvent, OverviewFact, Profile, Section
+from . import signals, states
+from .actions import (
+    EDIT_PERMISSION,
+    START_PERMISSION,
+    WorkflowError,
+    latest_revision_id,
+    lock,
+    may,
+)
+from .freeze import lifecycle
+
+State = states.State
+
+
+def add_revision(edition, actor, comment):
+    """Add the edition and its content to the revision open in this block."""
+    reversion.add_to_revision(edition)
+    if actor is not None:
+        reversion.set_user(actor)
+    reversion.set_comment(comment)
+
+
+def _event(edition, actor, action, from_state, comment):
+    """Record the step; called after its revision block, so it refers to that revision."""
+    event = EditionEvent.objects.create(
+        edition=edition,
+        action=action,
+        from_state=from_state,
+        to_state=edition.state,
+        actor=actor,
+        at=timezone.now(),
+        comment=comment,
+        revision_id=latest_revision_id(edition),
+    )
+    signals.transitioned.send(
+        sender=action,
+        edition=edition,
+        action=action,
+        from_state=from_state,
+        to_state=edition.state,
+        actor=actor,
+        event=event,
+    )
+    return event
+
+
+class StartDraft:
+    """Open a draft of a profile: a copy of its published edition, or empty for a new one.
+
+    `instance` is an unsaved Edition (the admin's add form) to use for an empty draft.
+    """
+
+    name = "start"
+
+    def __init__(self, profile, actor, *, report=None, instance=None):
+        self.profile = profile
+        self.actor = actor
+        self.report = report
+        self.instance = instance
+
+    def refusal(self, profile=None):
+        profile = profile or self.profile
+        if not may(self.actor, START_PERMISSION):
+            return "You may not start a draft: your role does not allow it."
+        open_edition = profile.editions.open().first()
+        if open_edition is not None:
+            return (
+                f"{profile} already has an open edition "
+                f"({open_edition.get_state_display().lower()}); continue that one."
+            )
+        if self.instance is not None and profile.editions.public().exists():
+            return (
+                f"{profile} has a published edition: start the new draft from it so it "
+                "begins as a copy."
+            )
+        return None
+
+    def check(self):
+        reason = self.refusal()
+        if reason:
+            raise WorkflowError(reason)
+
+    def execute(self):
+        self.check()
+        with lifecycle():
+            profile = Profile.objects.select_for_update().get(pk=self.profile.pk)
+            reason = self.refusal(profile)
+            if reason:
+                raise WorkflowError(reason)
+            with reversion.create_revision():
+                draft, text = self._open(profile)
+                add_revision(draft, self.actor, text)
+            _event(draft, self.actor, self.name, "", text)
+        return draft
+
+    def _open(self, profile):
+        current = profile.editions.public().first()
+        draft = self.instance or Edition(profile=profile)
+        draft.profile = profile
+        draft.state = State.DRAFT
+        draft.created_by = self.actor
+        draft.submitted_by = None
+        draft.published_at = draft.publish_at = None
+        if self.report is not None:
+            draft.report = self.report
+        if current is None:
+            draft.save()
+            return draft, "Started a new draft"
+        draft.based_on = current
+        draft.summary = current.summary
+        draft.last_updated = None  # set by publishing unless the editor sets one
+        draft.last_updated_precision = Edition.Precision.DAY
+        if draft.report_id is None:
+            draft.report_id = current.report_id
+        draft.save()
+        copy_content(current, draft)
+        return draft, f"Started a draft from the edition of {current.last_updated_display}"
+
+
+def copy_content(source, target):
+    OverviewFact.objects.bulk_create(
+        OverviewFact(edition=target, position=f.position, label=f.label, value=f.value)
+        for f in source.overview_facts.all()
+    )
+    Section.objects.bulk_create(
+        Section(edition=target, position=s.position, heading=s.heading, body=s.body)
+        for s in source.sections.all()
+    )
+    old_notes = list(source.footnotes.prefetch_related("citations"))
+    new_notes = Footnote.objects.bulk_create(
+        Footnote(edition=target, number=n.number, text=n.text) for n in old_notes
+    )
+    Citation.objects.bulk_create(
+        Citation(footnote=new, source_id=c.source_id, position=c.position, locator=c.locator)
+        for old, new in zip(old_notes, new_notes, strict=True)
+        for c in old.citations.all()
+    )
+
+
+# Workflow fields are not content: a revert never moves the edition between states.
+WORKFLOW_FIELDS = (
+    "state",
+    "profile_id",
+    "created_by_id",
+    "submitted_by_id",
+    "based_on_id",
+    "published_at",
+    "publish_at",
+    "imported_from",
+)
+
+
+class Revert:
+    """Restore an editable edition's content to one of its earlier revisions, recorded as a
+    new revision."""
+
+    name = "revert"
+
+    def __init__(self, edition, revision, actor):
+        self.edition = edition
+        self.revision = revision
+        self.actor = actor
+
+    def refusal(self, edition=None):
+        edition = edition or self.edition
+        if not may(self.actor, EDIT_PERMISSION):
+            return "You may not revert: your role does not allow it."
+        if not edition.is_editable:
+            return (
+                "Only drafts can be reverted; this edition is "
+                f"{edition.get_state_display().lower()}."
+            )
+        return None
+
+    def execute(self):
+        from .workflow import edition_versions
+
+        revision = self.revision
+        if isinstance(revision, int):
+            revision = Revision.objects.filter(pk=revision).first()
+        versions = edition_versions(self.edition)
+        if revision is None or not versions.filter(revision=revision).exists():
+            raise WorkflowError("That revision is not one of this edition's.")
+        reason = self.refusal()
+        if reason:
+            raise WorkflowError(reason)
+        with lifecycle():
+            locked = lock(self.edition)
+            reason = self.refusal(locked)
+            if reason:
+                raise WorkflowError(reason)
+            with reversion.create_revision():
+                keep = {name: getattr(locked, name) for name in WORKFLOW_FIELDS}
+                revision.revert(delete=True)
+                Edition.objects.filter(pk=locked.pk).update(
+                    **keep, version=locked.version + 1, updated_at=timezone.now()
+                )
+                locked.refresh_from_db()
+                when = timezone.localtime(revision.date_created)
+                text = f"Reverted to the revision of {when:%Y-%m-%d %H:%M} (#{revision.pk})"
+                add_revision(locked, self.actor, text)
+            _event(locked, self.actor, self.name, locked.state, text)
+        for field in Edition._meta.concrete_fields:
+            setattr(self.edition, field.attname, getattr(locked, field.attname))
+        return self.edition
