@@ -31,7 +31,7 @@ POSTGRES = [
     """
     CREATE FUNCTION reports_refuse(message text) RETURNS void LANGUAGE plpgsql AS $$
     BEGIN
-        RAISE EXCEPTION 'monitor-lifecycle: %', message USING ERRCODE = 'P0001';
+        RAISE EXCEPTION USING MESSAGE = 'monitor-lifecycle: ' || message, ERRCODE = 'P0001';
     END
     $$
     """,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from monitor.roles import PUBLISHER
 from reports.editions import workflow
+from reports.editions.freeze import lifecycle
 from reports.models import Edition, EditionEvent
 from tests.builders import make_edition
 
@@ -48,7 +49,7 @@ def at_once(*jobs):
 def test_two_publishers_publishing_the_same_profile_at_once(publisher, make_user):
     second = make_user("publisher2", PUBLISHER)
     old = make_edition(state=S.PUBLISHED)
-    new = Edition.objects.create(profile=old.profile, state=S.APPROVED)
+    new = make_edition(profile=old.profile, state=S.APPROVED)
 
     results = at_once(
         lambda: workflow.publish(Edition.objects.get(pk=new.pk), publisher),
@@ -70,7 +71,8 @@ def test_two_cron_runs_at_once_publish_each_edition_once(publisher):
     editions = [make_edition(state=S.APPROVED) for _ in range(6)]
     for edition in editions:
         workflow.schedule(edition, publisher, timezone.now() + datetime.timedelta(minutes=1))
-    Edition.objects.update(publish_at=timezone.now() - datetime.timedelta(seconds=1))
+    with lifecycle():  # time passes
+        Edition.objects.update(publish_at=timezone.now() - datetime.timedelta(seconds=1))
 
     results = at_once(workflow.publish_due, workflow.publish_due)
 
