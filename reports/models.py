@@ -4,9 +4,35 @@ import contextvars
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.text import slugify
+
+
+def _public_editions():
+    """The editions the public site reads: the current one of each profile and the archive."""
+    return Edition.objects.filter(state__in=(Edition.State.PUBLISHED, Edition.State.SUPERSEDED))
+
+
+class CountryQuerySet(models.QuerySet):
+    """A country is named on the public site only once an edition of it is published or
+    archived: drafts, editions in review and withdrawn ones leak nothing, not even its name."""
+
+    def public(self):
+        return self.filter(self._has_public_edition())
+
+    def with_is_public(self):
+        return self.annotate(is_public=self._has_public_edition())
+
+    @staticmethod
+    def _has_public_edition():
+        return Exists(_public_editions().filter(profile__country=OuterRef("pk")))
+
+
+class TopicQuerySet(models.QuerySet):
+    def public(self):
+        """Topics with an edition the public site reads (see CountryQuerySet)."""
+        return self.filter(Exists(_public_editions().filter(profile__topic=OuterRef("pk"))))
 
 
 class Country(models.Model):
@@ -24,6 +50,8 @@ class Country(models.Model):
         blank=True,
         help_text="Other names used in archive documents, one per line (e.g. Kyrgyz Republic).",
     )
+
+    objects = CountryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -57,6 +85,8 @@ class Topic(models.Model):
     series = models.CharField(
         max_length=120, blank=True, help_text="The monitor series that publishes this topic."
     )
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]

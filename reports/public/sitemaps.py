@@ -17,7 +17,7 @@ class StaticSitemap(Sitemap):
 
 class CountrySitemap(Sitemap):
     def items(self):
-        return Country.objects.filter(profiles__editions__state=Edition.State.PUBLISHED).distinct()
+        return Country.objects.public().order_by("name")
 
 
 class EditionSitemap(Sitemap):

@@ -7,9 +7,10 @@ cached and revalidatable: see reports.public.pagecache for the scheme.
 """
 
 import csv
+import datetime
 from itertools import groupby
 
-from django.db.models import Case, Count, Q, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -140,11 +141,7 @@ def home(request):
 @require_safe
 def countries(request):
     countries = (
-        Country.objects.annotate(
-            published=Count(
-                "profiles__editions", filter=Q(profiles__editions__state=Edition.State.PUBLISHED)
-            )
-        )
+        Country.objects.public()
         .prefetch_related("treaty_statuses")
         # Countries without a region are listed as "Other", after every named region.
         .order_by(Case(When(region="", then=1), default=0), "region", "name")
@@ -158,13 +155,27 @@ def countries(request):
 
 @require_safe
 def country(request, country):
-    country = get_object_or_404(Country, slug=country)
-    editions = (
-        Edition.objects.published()
-        .filter(profile__country=country)
-        .select_related("profile__topic", "report")
-        .order_by("-last_updated", "profile__topic__position")
+    """The country's profiles: each one's current edition, or the newest archived one of a
+    profile with no current edition. A country with neither has no page (404)."""
+    readable = (
+        Edition.objects.filter(profile__country__slug=country, state__in=READABLE)
+        .select_related("profile__country", "profile__topic", "report")
+        .order_by(
+            "profile_id",
+            Case(When(state=Edition.State.PUBLISHED, then=0), default=1),
+            "-last_updated",
+            "-published_at",
+            "-id",
+        )
     )
+    editions = [next(group) for _, group in groupby(readable, key=lambda e: e.profile_id)]
+    if not editions:
+        raise Http404("Nothing of this country is published.")
+    editions.sort(key=lambda e: e.profile.topic.position)
+    editions.sort(key=lambda e: e.last_updated or datetime.date.min, reverse=True)
+    for edition in editions:
+        edition.url = edition_url(edition)
+    country = editions[0].profile.country
     statuses = TreatyStatus.objects.filter(country=country).order_by("treaty")
     return render(
         request,
@@ -298,7 +309,14 @@ def _treaty_rows(request):
     treaty = request.GET.get("treaty", "")
     status = request.GET.get("status", "")
     region = request.GET.get("region", "")
-    countries = list(Country.objects.prefetch_related("treaty_statuses").order_by("name"))
+    # The table is data about treaties: it names every state it has data on, and links those
+    # with a page (CountryQuerySet.public) to it.
+    countries = list(
+        Country.objects.with_is_public()
+        .filter(Q(is_public=True) | Exists(TreatyStatus.objects.filter(country=OuterRef("pk"))))
+        .prefetch_related("treaty_statuses")
+        .order_by("name")
+    )
     regions = sorted({c.region for c in countries if c.region})
     rows = []
     for country in countries:
@@ -398,8 +416,8 @@ def search(request):
     hits = hits[:per_page]
     for hit in hits:
         hit.url = edition_url(hit.edition) + hit.anchor
-    topics = Topic.objects.order_by("position", "name").values_list("slug", "name")
-    rows = list(Country.objects.order_by("name").values_list("slug", "name", "region"))
+    topics = Topic.objects.public().order_by("position", "name").values_list("slug", "name")
+    rows = list(Country.objects.public().order_by("name").values_list("slug", "name", "region"))
     countries = [(slug, name) for slug, name, _ in rows]
     regions = [(region, region) for region in sorted({region for *_, region in rows if region})]
     query = request.GET.copy()
