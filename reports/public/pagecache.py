@@ -3,9 +3,9 @@
 A published edition never changes, so the HTML of its pages is rendered once and kept in
 Django's cache framework (local memory by default, Redis when CACHE_URL says so), under its
 kind, its path and ``TEMPLATE_VERSION``, a hash of every file a deploy ships that can shape the
-HTML (``page_sources``: all Python files of the project's packages, all templates and static
-files, the pinned dependencies): a deploy that changes any of them never serves the old HTML
-kept in Redis; every page is rendered again when it is next asked for.
+HTML (``page_sources``: every file of the project's packages, templates and static files, and
+the pinned dependencies; whole folders, no list of files): a deploy that changes any of them
+never serves the old HTML kept in Redis; every page is rendered again when it is next asked for.
 
 Each entry remembers the tick of the publication clock (``reports.models.PublicationClock``)
 it was rendered at, and is served only while the clock still shows that tick. The clock moves
