@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -12,6 +12,27 @@ FROZEN_MESSAGE = "A published edition never changes; start a new draft instead."
 LOCKED_MESSAGE = (
     "This edition is not a draft: its content changes only after changes are requested."
 )
+
+
+class CountryQuerySet(models.QuerySet):
+    """A country is named on the public site only once an edition of it is published or
+    archived: drafts, editions in review and withdrawn ones leak nothing, not even its name."""
+
+    def public(self):
+        return self.filter(self._has_public_edition())
+
+    def with_is_public(self):
+        return self.annotate(is_public=self._has_public_edition())
+
+    @staticmethod
+    def _has_public_edition():
+        return Exists(Edition.objects.readable().filter(profile__country=OuterRef("pk")))
+
+
+class TopicQuerySet(models.QuerySet):
+    def public(self):
+        """Topics with an edition the public site reads (see CountryQuerySet)."""
+        return self.filter(Exists(Edition.objects.readable().filter(profile__topic=OuterRef("pk"))))
 
 
 class Country(models.Model):
@@ -29,6 +50,8 @@ class Country(models.Model):
         blank=True,
         help_text="Other names used in archive documents, one per line (e.g. Kyrgyz Republic).",
     )
+
+    objects = CountryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -62,6 +85,8 @@ class Topic(models.Model):
     series = models.CharField(
         max_length=120, blank=True, help_text="The monitor series that publishes this topic."
     )
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -240,15 +265,16 @@ class Edition(models.Model):
         return f"{self.profile} ({self.last_updated_display or self.get_state_display()})"
 
     def get_absolute_url(self):
-        """Where the public reads it (its profile page when current, else its archive
-        address); an edition the public cannot read has the staff preview instead."""
+        """Where the public reads it: its profile page when current (or undated), else its own
+        archive address (a year may hold several editions). An edition the public cannot read
+        has the staff preview instead."""
         profile = self.profile
         args = [profile.country.slug, profile.topic.slug]
-        if self.state in states.PUBLIC:
+        if self.state not in states.READABLE:
+            return reverse("edition_preview", args=[self.pk])
+        if self.state in states.PUBLIC or self.last_updated is None:
             return reverse("public:profile", args=args)
-        if self.state in states.ARCHIVED and self.last_updated is not None:
-            return reverse("public:archived_edition", args=[*args, self.last_updated.year, self.pk])
-        return reverse("edition_preview", args=[self.pk])
+        return reverse("public:archived_edition", args=[*args, self.last_updated.year, self.pk])
 
     @property
     def is_open(self):

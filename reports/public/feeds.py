@@ -6,7 +6,6 @@ from django.utils.feedgenerator import Atom1Feed
 
 from ..models import Edition
 from .rendering import render_text
-from .views import edition_url
 
 
 class UpdatesFeed(Feed):
@@ -17,7 +16,7 @@ class UpdatesFeed(Feed):
 
     def items(self):
         return (
-            Edition.objects.filter(state__in=[Edition.State.PUBLISHED, Edition.State.SUPERSEDED])
+            Edition.objects.readable()
             .select_related("profile__country", "profile__topic")
             .order_by("-published_at", "-id")[:50]
         )
@@ -31,7 +30,7 @@ class UpdatesFeed(Feed):
         return render_text(item.summary) or f"Last updated {item.last_updated_display}."
 
     def item_link(self, item):
-        return edition_url(item)
+        return item.get_absolute_url()
 
     def item_guid(self, item):
         return f"edition-{item.pk}"

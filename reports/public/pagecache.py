@@ -2,8 +2,10 @@
 
 A published edition never changes, so the HTML of its pages is rendered once and kept in
 Django's cache framework (local memory by default, Redis when CACHE_URL says so), under its
-kind, its path and ``TEMPLATE_VERSION``, a hash of the files that shape the HTML: deploying a
-changed template never serves the old HTML kept in Redis.
+kind, its path and ``TEMPLATE_VERSION``, a hash of every file a deploy ships that can shape the
+HTML (``page_sources``: every file of the project's packages, templates and static files, and
+the pinned dependencies; whole folders, no list of files): a deploy that changes any of them
+never serves the old HTML kept in Redis; every page is rendered again when it is next asked for.
 
 Each entry remembers the tick of the publication clock (``reports.models.PublicationClock``)
 it was rendered at, and is served only while the clock still shows that tick. The clock moves
@@ -45,28 +47,41 @@ from django.utils.http import http_date
 
 from ..models import PublicationClock
 
+# What a deploy ships that can change a page's bytes: the project's packages (their code,
+# migrations included since a data migration changes rows without moving the publication
+# clock, and any templates or static files of their own), the templates and static folders,
+# and the pinned dependencies. Whole folders, so that no file can be forgotten.
+FOLDERS = ("monitor", "reports", "sources", "templates", "static")
+FILES = ("pyproject.toml",)
+SKIPPED = ("__pycache__",)  # and hidden files (a swap file, a desktop's index)
+
 
 def page_sources(root):
-    """The files whose bytes shape a cached page: public templates and the code writing HTML."""
-    templates = (path for path in (root / "templates" / "public").rglob("*") if path.is_file())
-    code = ("reports/public/rendering.py", "reports/diff.py", "static/css/site.css")
-    return [*templates, *(root / name for name in code)]
+    """The files whose bytes can shape a cached page (see FOLDERS)."""
+    found = [path for folder in FOLDERS for path in (root / folder).rglob("*")]
+    found += [root / name for name in FILES]
+    return [path for path in found if path.is_file() and _shipped(path.relative_to(root))]
 
 
-def version_of(paths):
-    """A short name that changes whenever the bytes of any of `paths` do.
+def _shipped(name):
+    return not any(part.startswith(".") or part in SKIPPED for part in name.parts)
 
-    Paths are sorted so that hosts deployed under different folders agree on the name and
-    share the pages they cache.
+
+def version_of(paths, root):
+    """A short name that changes whenever the bytes or the name of any of `paths` do.
+
+    Paths are taken relative to `root` and sorted, so that hosts deployed under different
+    folders agree on the name and share the pages they cache.
     """
     digest = hashlib.sha1(usedforsecurity=False)
-    for path in sorted(paths):
+    for name, path in sorted((path.relative_to(root).as_posix(), path) for path in paths):
         # Hashing each file apart keeps bytes moved from one file to the next a change.
+        digest.update(name.encode() + b"\0")
         digest.update(hashlib.sha1(path.read_bytes(), usedforsecurity=False).digest())
     return "pages-" + digest.hexdigest()[:12]
 
 
-TEMPLATE_VERSION = version_of(page_sources(settings.BASE_DIR))
+TEMPLATE_VERSION = version_of(page_sources(settings.BASE_DIR), settings.BASE_DIR)
 TIMEOUT = 7 * 24 * 3600
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
 CLOCK_ID = 1

@@ -31,6 +31,7 @@ from django.utils.safestring import mark_safe
 
 from sources.models import Footnote
 
+from ..editions import states
 from ..models import Edition, SearchDocument, Section
 
 START, STOP = "\x02", "\x03"
@@ -53,8 +54,8 @@ class Filters:
     @property
     def states(self):
         if self.archive or self.year:
-            return [Edition.State.PUBLISHED, Edition.State.SUPERSEDED]
-        return [Edition.State.PUBLISHED]
+            return states.READABLE
+        return states.PUBLIC
 
     @classmethod
     def from_query(cls, data):
@@ -123,7 +124,7 @@ def search(filters, limit=20, offset=0):
 def _filter_sql(filters, params):
     """Conditions on search documents that keep the editions the filters allow."""
     where = []
-    if filters.states == [Edition.State.PUBLISHED]:
+    if filters.states == states.PUBLIC:
         where.append("d.current")  # the partial index over current editions' documents
     profiles = []
     if filters.topic:

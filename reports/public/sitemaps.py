@@ -3,8 +3,8 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from ..editions.states import READABLE
 from ..models import Country, Edition, Report
-from .views import READABLE, edition_url
 
 
 class StaticSitemap(Sitemap):
@@ -17,7 +17,7 @@ class StaticSitemap(Sitemap):
 
 class CountrySitemap(Sitemap):
     def items(self):
-        return Country.objects.filter(profiles__editions__state=Edition.State.PUBLISHED).distinct()
+        return Country.objects.public().order_by("name")
 
 
 class EditionSitemap(Sitemap):
@@ -38,7 +38,7 @@ class EditionSitemap(Sitemap):
         )
 
     def location(self, item):
-        return edition_url(item)
+        return item.get_absolute_url()
 
     def lastmod(self, item):
         return item.updated_at

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 from reports.models import Edition
 from sources.models import Citation, Source
 
-from .views import READABLE, edition_url
+from ..editions.states import READABLE
 
 
 @require_safe
@@ -30,7 +30,7 @@ def source(request, source_id):
         raise Http404("No published footnote cites this source.")
     for citation in citations:
         edition = citation.footnote.edition
-        citation.url = f"{edition_url(edition)}#note-{citation.footnote.number}"
+        citation.url = f"{edition.get_absolute_url()}#note-{citation.footnote.number}"
     countries = []
     for country, items in groupby(citations, key=lambda c: c.footnote.edition.profile.country):
         editions = []

@@ -7,20 +7,21 @@ cached and revalidatable: see reports.public.pagecache for the scheme.
 """
 
 import csv
+import datetime
 from itertools import groupby
 
-from django.db.models import Case, Count, Q, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from ..diff import compare, snapshot_of_edition
+from ..editions.states import READABLE
 from ..models import Country, Edition, Report, Topic, TreatyStatus
 from . import pagecache
 from .rendering import load_content, render_edition_content
 
-READABLE = (Edition.State.PUBLISHED, Edition.State.SUPERSEDED)
 HISTORY_FIELDS = (
     "id",
     "state",
@@ -39,18 +40,6 @@ def _display(row):
     return Edition(
         last_updated=row["last_updated"], last_updated_precision=row["last_updated_precision"]
     ).last_updated_display
-
-
-def edition_url(edition):
-    """The public URL of a readable edition: the profile page when current, else its own
-    archive address (a year may hold several editions, so the year alone is not enough)."""
-    profile = edition.profile
-    if edition.state == Edition.State.PUBLISHED or edition.last_updated is None:
-        return reverse("public:profile", args=[profile.country.slug, profile.topic.slug])
-    return reverse(
-        "public:archived_edition",
-        args=[profile.country.slug, profile.topic.slug, edition.last_updated.year, edition.pk],
-    )
 
 
 def _history(country, topic):
@@ -140,11 +129,7 @@ def home(request):
 @require_safe
 def countries(request):
     countries = (
-        Country.objects.annotate(
-            published=Count(
-                "profiles__editions", filter=Q(profiles__editions__state=Edition.State.PUBLISHED)
-            )
-        )
+        Country.objects.public()
         .prefetch_related("treaty_statuses")
         # Countries without a region are listed as "Other", after every named region.
         .order_by(Case(When(region="", then=1), default=0), "region", "name")
@@ -158,13 +143,27 @@ def countries(request):
 
 @require_safe
 def country(request, country):
-    country = get_object_or_404(Country, slug=country)
-    editions = (
-        Edition.objects.public()
-        .filter(profile__country=country)
-        .select_related("profile__topic", "report")
-        .order_by("-last_updated", "profile__topic__position")
+    """The country's profiles: each one's current edition, or the newest archived one of a
+    profile with no current edition. A country with neither has no page (404)."""
+    readable = (
+        Edition.objects.filter(profile__country__slug=country, state__in=READABLE)
+        .select_related("profile__country", "profile__topic", "report")
+        .order_by(
+            "profile_id",
+            Case(When(state=Edition.State.PUBLISHED, then=0), default=1),
+            "-last_updated",
+            "-published_at",
+            "-id",
+        )
     )
+    editions = [next(group) for _, group in groupby(readable, key=lambda e: e.profile_id)]
+    if not editions:
+        raise Http404("Nothing of this country is published.")
+    editions.sort(key=lambda e: e.profile.topic.position)
+    editions.sort(key=lambda e: e.last_updated or datetime.date.min, reverse=True)
+    for edition in editions:
+        edition.url = edition.get_absolute_url()
+    country = editions[0].profile.country
     statuses = TreatyStatus.objects.filter(country=country).order_by("treaty")
     return render(
         request,
@@ -285,7 +284,7 @@ def report(request, series, year):
     if not editions:
         raise Http404("Nothing of this report is published.")
     for edition in editions:
-        edition.url = edition_url(edition)
+        edition.url = edition.get_absolute_url()
     topics = [(topic, list(items)) for topic, items in groupby(editions, lambda e: e.profile.topic)]
     return render(request, "public/report.html", {"report": report, "topics": topics})
 
@@ -298,7 +297,14 @@ def _treaty_rows(request):
     treaty = request.GET.get("treaty", "")
     status = request.GET.get("status", "")
     region = request.GET.get("region", "")
-    countries = list(Country.objects.prefetch_related("treaty_statuses").order_by("name"))
+    # The table is data about treaties: it names every state it has data on, and links those
+    # with a page (CountryQuerySet.public) to it.
+    countries = list(
+        Country.objects.with_is_public()
+        .filter(Q(is_public=True) | Exists(TreatyStatus.objects.filter(country=OuterRef("pk"))))
+        .prefetch_related("treaty_statuses")
+        .order_by("name")
+    )
     regions = sorted({c.region for c in countries if c.region})
     rows = []
     for country in countries:
@@ -397,9 +403,9 @@ def search(request):
     has_next = len(hits) > per_page
     hits = hits[:per_page]
     for hit in hits:
-        hit.url = edition_url(hit.edition) + hit.anchor
-    topics = Topic.objects.order_by("position", "name").values_list("slug", "name")
-    rows = list(Country.objects.order_by("name").values_list("slug", "name", "region"))
+        hit.url = hit.edition.get_absolute_url() + hit.anchor
+    topics = Topic.objects.public().order_by("position", "name").values_list("slug", "name")
+    rows = list(Country.objects.public().order_by("name").values_list("slug", "name", "region"))
     countries = [(slug, name) for slug, name, _ in rows]
     regions = [(region, region) for region in sorted({region for *_, region in rows if region})]
     query = request.GET.copy()

@@ -87,3 +87,10 @@ def make_site(notes=3, country_name="Kazakhstan", topic_name="Mine Ban Policy"):
         "old_report": old_report,
         "letter": letter,
     }
+
+
+def make_public_country(name, state=S.PUBLISHED, topic=None, **fields):
+    """A country with one edition in `state` (published by default), on a topic of its own."""
+    country = make_country(name, **fields)
+    make_edition(make_profile(country, topic or make_topic()), state=state)
+    return country

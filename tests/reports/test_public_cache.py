@@ -1,13 +1,17 @@
 """Edition pages are cached, revalidatable, and never stale after publish or withdraw."""
 
 import socket
+import sys
 import time
+from importlib import import_module
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponse
+from django.template import engines
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.http import parse_http_date
@@ -310,29 +314,99 @@ def test_only_workflow_steps_into_or_out_of_public_states_move_the_clock(
     assert pagecache.current_tick() > before
 
 
-def test_the_template_version_follows_the_bytes_of_the_files_that_shape_pages(tmp_path):
-    page = tmp_path / "profile.html"
-    css = tmp_path / "site.css"
-    page.write_text("<h1>{{ title }}</h1>")
-    css.write_text("h1 { color: black }")
-    version = pagecache.version_of([page, css])
-    assert version == pagecache.version_of([css, page])
+def test_the_template_version_follows_the_bytes_and_names_of_the_files_not_their_folder(tmp_path):
+    def version(root):
+        return pagecache.version_of([root / "profile.html", root / "site.css"], root)
 
-    page.write_text("<h2>{{ title }}</h2>")
+    first, second = tmp_path / "srv-a", tmp_path / "srv-b"
+    for root in (first, second):
+        root.mkdir()
+        (root / "profile.html").write_text("<h1>{{ title }}</h1>")
+        (root / "site.css").write_text("h1 { color: black }")
+    assert version(first) == version(second)  # two hosts, one deploy: one version
+    assert version(first).startswith("pages-")
+    files = [first / "site.css", first / "profile.html"]
+    assert pagecache.version_of(files, first) == version(first)  # in any order
 
-    assert pagecache.version_of([page, css]) != version
-    assert pagecache.version_of([page, css]).startswith("pages-")
+    (second / "profile.html").write_text("<h2>{{ title }}</h2>")
+    assert version(second) != version(first)
+
+    (second / "profile.html").write_text("<h1>{{ title }}</h1>")
+    (second / "profile.html").rename(second / "page.html")
+    renamed = [second / "page.html", second / "site.css"]
+    assert pagecache.version_of(renamed, second) != version(first)
 
 
-def test_the_template_version_is_that_of_the_public_templates_and_rendering_code():
-    sources = pagecache.page_sources(settings.BASE_DIR)
-    names = {path.relative_to(settings.BASE_DIR).as_posix() for path in sources}
-    assert {
-        "templates/public/profile.html",
-        "reports/public/rendering.py",
-        "static/css/site.css",
-    } <= names
-    assert pagecache.version_of(sources) == pagecache.TEMPLATE_VERSION
+SHIPPED = {
+    "monitor/settings.py",
+    "reports/public/views.py",
+    "reports/importer/citations.py",
+    "reports/templatetags/public_tags.py",
+    "reports/migrations/0001_initial.py",
+    "sources/models.py",
+    "templates/public/profile.html",
+    "templates/admin/index.html",
+    "static/css/site.css",
+    "static/img/logo.svg",
+    "reports/templates/reports/widget.html",
+    "pyproject.toml",
+}
+NOT_SHIPPED = {
+    "tests/test_pages.py",
+    "bench/render.py",
+    "reports/__pycache__/models.cpython-311.pyc",
+    "templates/public/.profile.html.swp",
+    "static/.DS_Store",
+    "README.md",
+}
+
+
+def test_every_file_a_deploy_ships_that_shapes_pages_is_part_of_the_template_version(tmp_path):
+    """No hand-kept list: a module added anywhere in the project's packages, a template or a
+    static file of any folder, changes the version."""
+    for name in SHIPPED | NOT_SHIPPED:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f"# {name}")
+
+    def version():
+        return pagecache.version_of(pagecache.page_sources(tmp_path), tmp_path)
+
+    names = {path.relative_to(tmp_path).as_posix() for path in pagecache.page_sources(tmp_path)}
+    assert names == SHIPPED
+
+    before = version()
+    (tmp_path / "reports/public/new_module.py").write_text("ROWS = 3")
+    assert version() != before
+    for name in NOT_SHIPPED:
+        (tmp_path / name).write_text("changed")
+    after = version()
+    for name in SHIPPED:
+        (tmp_path / name).write_text("changed")
+        assert version() != after, name
+        after = version()
+
+
+def test_the_template_version_covers_all_project_code_loaded_and_every_template():
+    root = Path(settings.BASE_DIR)
+    import_module(settings.ROOT_URLCONF)  # every view module, the public site's and the admin's
+    engines.all()  # every template tag library
+    sources = pagecache.page_sources(root)
+    names = {path.relative_to(root).as_posix() for path in sources}
+    loaded = {
+        Path(module.__file__).resolve().relative_to(root).as_posix()
+        for module in list(sys.modules.values())
+        if getattr(module, "__file__", None)
+        and Path(module.__file__).resolve().is_relative_to(root)
+    }
+    project_code = {
+        name for name in loaded if not name.startswith(("tests/", "tools/", "bench/", ".venv/"))
+    }
+    assert {"reports/importer/citations.py", "reports/templatetags/public_tags.py"} <= project_code
+    assert project_code <= names
+    templates = {path.relative_to(root).as_posix() for path in (root / "templates").rglob("*.html")}
+    assert {"templates/public/profile.html", "static/css/site.css", "pyproject.toml"} <= names
+    assert templates <= names
+    assert pagecache.version_of(sources, root) == pagecache.TEMPLATE_VERSION
 
 
 def test_invalidation_travels_through_the_database_not_the_cache(client, site):

@@ -10,9 +10,15 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from reports.models import Edition
 from reports.public import pagecache
-from tests.builders import make_country, make_edition, make_profile, make_topic
+from tests.builders import (
+    make_country,
+    make_edition,
+    make_profile,
+    make_topic,
+    make_treaty_status,
+)
 
-from .public_helpers import S, make_site
+from .public_helpers import S, make_public_country, make_site
 from .test_public_rendering import HOSTILE, active_markup
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +68,7 @@ def test_home_lists_latest_updates_and_offers_search(client, site):
 
 
 def test_countries_by_region_with_treaty_status(client, site):
-    make_country("Atlantis")  # no region, no profile
+    make_public_country("Atlantis")  # no region
     page = client.get(reverse("public:countries")).text
     assert page.index("Central Asia") < page.index("Kazakhstan")
     assert "Other" in page and "Atlantis" in page
@@ -205,8 +211,6 @@ def test_reports_and_their_tables_of_contents(client, site):
 
 def test_treaty_status_table_filters_and_csv(client, site):
     other = make_country("Norway", region="Europe")
-    from tests.builders import make_treaty_status
-
     make_treaty_status(
         other,
         status="state_party",
@@ -315,6 +319,8 @@ def test_every_page_runs_at_most_eight_queries(client, django_assert_max_num_que
     site = make_site(notes=notes)
     for i in range(5):  # more rows elsewhere must not add queries
         make_site(notes=2, country_name=f"Country {i}", topic_name=f"Topic {i}")
+        draft_topic = make_topic(f"Draft topic {i}")
+        make_treaty_status(make_public_country(f"Draft {i}", state=S.DRAFT, topic=draft_topic))
     url = urls(site)[name]
     pagecache.forget_all()
     with django_assert_max_num_queries(8):
@@ -382,8 +388,102 @@ def test_an_edition_address_must_match_its_profile_year_and_state(client, site):
 
 
 def test_countries_without_a_region_come_last(client, site):
-    make_country("Aaland")  # no region: sorts before every region by name alone
-    make_country("Norway", region="Europe")
+    make_public_country("Aaland")  # no region: sorts before every region by name alone
+    make_public_country("Norway", region="Europe")
     page = client.get(reverse("public:countries")).text
     headings = [h.text() for h in HTMLParser(page).css("section.region h2")]
     assert headings == ["Central Asia", "Europe", "Other"]
+
+
+# A country, or a topic, is named on the public site once an edition of it is published or
+# archived: until then its drafts (and a withdrawn edition) are nobody's business.
+
+UNPUBLISHED = [S.DRAFT, S.IN_REVIEW, S.CHANGES_REQUESTED, S.APPROVED, S.WITHDRAWN]
+ATLANTIS = ("Atlantis", "Atlantic Ocean", "Victim Assistance")  # country, region, topic
+
+
+def make_atlantis(site, state):
+    """Atlantis, alone in its region, whose only edition (none when `state` is None) is in
+    `state`: on a topic nothing published has, in the site's report, citing the site's
+    letter."""
+    country = make_country(ATLANTIS[0], region=ATLANTIS[1], official_name="Atlantic Republic")
+    topic = make_topic(ATLANTIS[2])
+    if state is not None:
+        make_edition(
+            make_profile(country, topic),
+            state=state,
+            report=site["report"],
+            last_updated=datetime.date(2019, 10, 24),
+            published_at=datetime.datetime(2019, 10, 24, tzinfo=datetime.UTC),
+            footnotes=(("The letter.", site["letter"]),),
+        )
+    return country
+
+
+@pytest.mark.parametrize("state", [None, *UNPUBLISHED])
+def test_a_country_with_nothing_published_has_no_page_and_is_named_nowhere(client, site, state):
+    country = make_atlantis(site, state)
+    assert client.get(reverse("public:country", args=[country.slug])).status_code == 404
+    pages = {
+        **urls(site),
+        "treaty status as CSV": reverse("public:treaty_status") + "?format=csv",
+        "search with the archive": reverse("public:search") + "?q=acceded&archive=1",
+    }
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        text = response.content.decode()
+        assert [word for word in ATLANTIS if word in text] == [], name
+        assert country.get_absolute_url() not in text, name
+
+
+@pytest.mark.parametrize("state", [S.PUBLISHED, S.SUPERSEDED])
+def test_a_country_is_public_once_an_edition_of_it_is_published_or_archived(
+    client, site, state, django_assert_num_queries
+):
+    country = make_atlantis(site, S.DRAFT)
+    casualties = make_edition(
+        make_profile(country, make_topic("Casualties")),
+        state=state,
+        last_updated=datetime.date(2018, 5, 2),
+    )
+    url = country.get_absolute_url()
+
+    with django_assert_num_queries(2):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    links = HTMLParser(response.text).css("ul.editions a")
+    assert [(a.text(), a.attributes["href"]) for a in links] == [
+        ("Casualties", casualties.get_absolute_url())
+    ]
+    assert ("archived" in response.text) is (state == S.SUPERSEDED)
+    assert "Victim Assistance" not in response.text  # the draft's topic
+    assert url in client.get(reverse("public:countries")).text
+    assert url in client.get(reverse("public:treaty_status")).text
+    assert url in client.get(reverse("public:sitemap")).text
+    search_form = HTMLParser(client.get(urls(site)["search"]).text)
+    options = {option.text() for option in search_form.css("select option")}
+    assert {"Atlantis", "Atlantic Ocean", "Casualties"} <= options
+    assert "Victim Assistance" not in options
+
+
+def test_the_treaty_table_lists_treaty_data_and_links_only_public_countries(client, site):
+    norway = make_country("Norway", region="Europe")
+    make_treaty_status(norway, status="state_party", consent_on=datetime.date(1998, 7, 9))
+    make_edition(make_profile(norway, make_topic("Mine Action")))  # a draft
+
+    # The table is data about treaties, so it names every state it has data on; but only a
+    # country with something published has a page to link to.
+    doc = HTMLParser(client.get(reverse("public:treaty_status")).text)
+    table = doc.css_first("table.treaties tbody")
+    assert [row.css_first("th").text(separator=" ", strip=True) for row in table.css("tr")] == [
+        "Kazakhstan Central Asia",
+        "Norway Europe",
+    ]
+    assert [a.attributes["href"] for a in table.css("a")] == [site["country"].get_absolute_url()]
+    assert {option.text() for option in doc.css("select[name=region] option")} >= {"Europe"}
+    csv_rows = csv.DictReader(
+        io.StringIO(client.get(reverse("public:treaty_status") + "?format=csv").content.decode())
+    )
+    assert [row["country"] for row in csv_rows] == ["Kazakhstan", "Norway"]
