@@ -1,0 +1,154 @@
+"""Time the editorial steps on a 150-note edition: start a draft, submit, approve, publish.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/monitor_bench_steps \
+        .venv/bin/python bench/workflow_steps.py --rounds 7
+
+Builds its own profile (a published edition of 12 sections and 150 notes, each citing a
+source) in a scratch database given by DATABASE_URL (migrated here; its rows are left there),
+then runs the cycle start → submit → approve → publish `--rounds` times on it, each new
+edition superseding the previous one. Prints, per step, the queries of the last round and
+min / median / max milliseconds over the rounds.
+
+Runs against this tree or an older one (`--tree PATH`, e.g. a git worktree of an earlier
+commit) so that before and after are measured side by side on one machine.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+NOTES = 150
+SECTIONS = 12
+
+
+def run_here(rounds):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.public_settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    from reports.models import Country, Edition, Profile, Section, Topic
+    from sources.models import Citation, Footnote, Source
+
+    try:  # this tree
+        from reports.editions import workflow
+        from reports.editions.freeze import lifecycle as writing
+    except ImportError:  # a tree from before the lifecycle package
+        from reports import workflow
+        from reports.models import importing as writing
+
+    def user(name, role):
+        account, _ = get_user_model().objects.get_or_create(
+            username=f"bench-{name}", defaults={"is_staff": True}
+        )
+        account.groups.set([Group.objects.get(name=role)])
+        return get_user_model().objects.get(pk=account.pk)
+
+    researcher, editor = user("researcher", "Researcher"), user("editor", "Editor")
+    publisher = user("publisher", "Publisher")
+    tag = str(time.time_ns())
+    country = Country.objects.create(name=f"Bench {tag}", slug=f"bench-{tag}")
+    topic = Topic.objects.create(name=f"Bench topic {tag}", slug=f"bench-topic-{tag}")
+    profile = Profile.objects.create(country=country, topic=topic)
+    per_section = NOTES // SECTIONS + 1
+    with writing():
+        edition = Edition.objects.create(
+            profile=profile,
+            state="published",
+            published_at=timezone.now(),
+            last_updated=timezone.localdate(),
+        )
+        Section.objects.bulk_create(
+            Section(
+                edition=edition,
+                position=s + 1,
+                heading=f"Heading {s + 1}",
+                body="\n\n".join(
+                    f"Paragraph about mine clearance in district {n}.[{n}]"
+                    for n in range(s * per_section + 1, min(NOTES, (s + 1) * per_section) + 1)
+                ),
+            )
+            for s in range(SECTIONS)
+        )
+        notes = Footnote.objects.bulk_create(
+            Footnote(edition=edition, number=n, text=f"Letter {tag}-{n}, 30 April 2010.")
+            for n in range(1, NOTES + 1)
+        )
+        sources = Source.objects.bulk_create(
+            Source(title=f"Letter {tag}-{n}", identity_key=f"bench:{tag}:{n}")
+            for n in range(1, NOTES + 1)
+        )
+        Citation.objects.bulk_create(
+            Citation(footnote=note, source=source) for note, source in zip(notes, sources)
+        )
+
+    steps = {
+        "start draft": lambda e: workflow.start_draft(profile, researcher),
+        "submit": lambda e: workflow.submit(e, researcher),
+        "approve": lambda e: workflow.approve(e, editor),
+        "publish": lambda e: workflow.publish(e, publisher),
+    }
+    times = {name: [] for name in steps}
+    queries = {}
+    for _ in range(rounds):
+        current = None
+        for name, step in steps.items():
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                result = step(current)
+                times[name].append((time.perf_counter() - start) * 1000)
+            queries[name] = len(captured)
+            current = result
+    return {
+        name: {
+            "queries": queries[name],
+            "min": min(samples),
+            "median": statistics.median(samples),
+            "max": max(samples),
+        }
+        for name, samples in times.items()
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--tree", help="run this script's measurement in another source tree")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    if args.tree:
+        tree = Path(args.tree).resolve()
+        command = [sys.executable, str(Path(__file__).resolve()), "--rounds", str(args.rounds)]
+        env = {**os.environ, "PYTHONPATH": str(tree), "BENCH_TREE": str(tree)}
+        output = subprocess.run(
+            [*command, "--json"], cwd=tree, env=env, check=True, capture_output=True, text=True
+        ).stdout
+        figures = json.loads(output.strip().splitlines()[-1])
+    else:
+        sys.path.insert(0, os.environ.get("BENCH_TREE", str(Path(__file__).resolve().parents[1])))
+        figures = run_here(args.rounds)
+    if args.json:
+        print(json.dumps(figures))
+        return
+    print(f"{'step':<12} {'queries':>7} {'min ms':>8} {'median':>8} {'max':>8}")
+    for name, row in figures.items():
+        print(
+            f"{name:<12} {row['queries']:>7} {row['min']:>8.1f} {row['median']:>8.1f}"
+            f" {row['max']:>8.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
