@@ -218,6 +218,17 @@ class EditionWorkflowAdminMixin:
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_search_results(self, request, queryset, search_term):
+        # The autocomplete of a content row's edition offers only editions it may be put on.
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name") == "edition" and request.GET.get("model_name") in (
+            "section",
+            "overviewfact",
+            "footnote",
+        ):
+            queryset = queryset.editable()
+        return queryset, distinct
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is not None and obj.is_editable:

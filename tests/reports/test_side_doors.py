@@ -264,3 +264,15 @@ def test_editing_a_footnote_on_its_own_page_counts_as_changing_the_edition(
 
     with pytest.raises(workflow.WorkflowError, match="someone else must approve"):
         workflow.approve(draft, editor)
+
+
+def test_the_edition_chooser_of_a_content_row_offers_only_editable_editions(client, researcher):
+    draft = make_edition()
+    approved = make_edition(state=S.APPROVED)
+    client.force_login(researcher)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "reports", "model_name": "section", "field_name": "edition", "term": ""},
+    )
+    offered = {int(row["id"]) for row in response.json()["results"]}
+    assert draft.pk in offered and approved.pk not in offered
