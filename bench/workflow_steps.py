@@ -91,7 +91,8 @@ def run_here(rounds):
             for n in range(1, NOTES + 1)
         )
         Citation.objects.bulk_create(
-            Citation(footnote=note, source=source) for note, source in zip(notes, sources)
+            Citation(footnote=note, source=source)
+            for note, source in zip(notes, sources, strict=True)
         )
 
     steps = {

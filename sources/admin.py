@@ -6,9 +6,9 @@ from django.template.response import TemplateResponse
 from import_export.admin import ImportExportModelAdmin
 from reversion.admin import VersionAdmin
 
-from reports.editions import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
 from reports.editions.admin import EditionContentAdminMixin, ReadOnlyWhenFrozenInline
 
+from . import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
 from .merge import MergeRefused, merge_sources
 from .models import Citation, Footnote, Source, SourceAlias
 from .resources import SourceResource

@@ -10,8 +10,6 @@ from django.db import router
 from django.utils import timezone
 from reversion.models import Revision, Version
 
-from sources.models import Citation, Footnote, Source
-
 from ..models import Country, Edition, OverviewFact, Profile, Report, Section, Topic, TreatyStatus
 
 reversion.register(Country)
@@ -19,12 +17,9 @@ reversion.register(Topic)
 reversion.register(Report)
 reversion.register(Profile)
 reversion.register(TreatyStatus)
-reversion.register(Source)
 reversion.register(Edition, follow=("sections", "overview_facts", "footnotes"))
 reversion.register(Section)
 reversion.register(OverviewFact)
-reversion.register(Footnote, follow=("citations",))
-reversion.register(Citation)
 
 
 def record_written_rows(rows, comment, user=None):

@@ -165,9 +165,7 @@ def test_publishing_refuses_content_changed_since_its_approval(researcher, edito
 # --- 5. a citation added to a published footnote ---------------------------------------------
 
 
-def test_adding_a_citation_to_a_published_footnote_is_a_message_not_a_server_error(
-    client, editor
-):
+def test_adding_a_citation_to_a_published_footnote_is_a_message_not_a_server_error(client, editor):
     edition = make_edition(state=S.PUBLISHED)
     footnote = edition.footnotes.get()
     source = make_source()
@@ -221,9 +219,7 @@ def test_nobody_approves_text_they_wrote_even_when_someone_else_submitted_it(
     assert workflow.approve(draft, other_editor).state == S.APPROVED
 
 
-def test_changes_made_before_the_edition_was_sent_back_do_not_bar_the_reviewer(
-    researcher, editor
-):
+def test_changes_made_before_the_edition_was_sent_back_do_not_bar_the_reviewer(researcher, editor):
     draft = workflow.start_draft(make_profile(), researcher)
     with reversion.create_revision():
         reversion.set_user(editor)
