@@ -59,7 +59,9 @@ def lock(edition, *, skip_locked=False):
     either row.
     """
     profiles = Profile.objects.filter(pk=edition.profile_id)
-    rows = Edition.objects.select_related("profile").filter(pk=edition.pk)
+    rows = Edition.objects.select_related("profile__country", "profile__topic").filter(
+        pk=edition.pk
+    )
     if skip_locked and connection.features.has_select_for_update_skip_locked:
         profiles = profiles.select_for_update(skip_locked=True)
         rows = rows.select_for_update(skip_locked=True, of=("self",))
@@ -141,7 +143,7 @@ class EditionAction:
     # --- the step --------------------------------------------------------------------------
 
     def execute(self):
-        self.check()
+        # Checked once, on the locked rows: a check before locking could be stale by then.
         with lifecycle():
             locked = lock(self.edition)
             if locked is None:

@@ -68,6 +68,9 @@ def lifecycle():
         yield _gate.get()
         return
     gate = _Gate()
+    # PostgreSQL's setting ends with the transaction: shut it explicitly only when the
+    # transaction goes on after the block. SQLite's gate is a row, deleted before any commit.
+    outermost = not connection.in_atomic_block and connection.vendor == "postgresql"
     with transaction.atomic():
         _set(True)
         token = _gate.set(gate)
@@ -79,7 +82,8 @@ def lifecycle():
             signals.public_changed.send(
                 sender=lifecycle, editions=gate.editions, profiles=gate.profiles
             )
-        _set(False)
+        if not outermost:
+            _set(False)
 
 
 def public_change(*, edition=None, profile_id=None):
