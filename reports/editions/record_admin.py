@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from ..models import RecordChange
@@ -85,7 +86,7 @@ class PublicRecordAdminMixin:
             (
                 (
                     reverse("admin:reports_recordchange_change", args=[entry.pk]),
-                    f"{entry.at:%Y-%m-%d %H:%M}",
+                    f"{timezone.localtime(entry.at):%Y-%m-%d %H:%M}",
                     entry.actor or "—",
                     ", ".join(entry.changes),
                 )

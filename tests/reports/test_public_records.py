@@ -16,7 +16,16 @@ from import_export.formats.base_formats import CSV
 from reversion.models import Version
 
 from reports.editions.records import ChangePublicRecord, RecordChangeRefused
-from reports.models import Country, Edition, MovedPath, Profile, RecordChange, Report, Topic
+from reports.models import (
+    Country,
+    Edition,
+    MovedPath,
+    Profile,
+    RecordChange,
+    Report,
+    Topic,
+    TreatyStatus,
+)
 from sources.merge import MergeRefused, merge_sources
 from sources.models import Source
 from sources.resources import SourceResource
@@ -223,23 +232,41 @@ def test_deleting_a_record_that_published_pages_show_is_a_message_not_an_error(
     assert Report.objects.filter(pk=report.pk).exists()
 
 
-def test_list_editable_positions_of_topics_are_recorded(client, editor, live_profile):
-    topic = live_profile.topic
-    client.force_login(editor)
-    url = reverse("admin:reports_topic_changelist")
+def post_topic_position(client, topic, position):
     data = {
         "form-TOTAL_FORMS": "1",
         "form-INITIAL_FORMS": "1",
         "form-0-id": str(topic.pk),
-        "form-0-position": "7",
+        "form-0-position": str(position),
         "_save": "Save",
     }
+    return client.post(reverse("admin:reports_topic_changelist"), data)
 
-    response = client.post(url, data)
+
+def test_list_editable_positions_of_topics_are_recorded(client, editor, live_profile):
+    topic = live_profile.topic
+    client.force_login(editor)
+
+    response = post_topic_position(client, topic, 7)
 
     assert response.status_code == 302
     assert Topic.objects.get(pk=topic.pk).position == 7
     assert RecordChange.objects.get().changes == {"position": {"old": 0, "new": 7}}
+
+
+def test_list_editable_refuses_with_the_row_error(client, make_user, live_profile):
+    """Someone allowed to edit topics but not what published pages show."""
+    clerk = make_user("clerk")
+    clerk.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_topic", "change_topic"])
+    )
+    client.force_login(clerk)
+
+    response = post_topic_position(client, live_profile.topic, 7)
+
+    assert response.status_code == 200
+    assert REFUSED in response.text
+    assert Topic.objects.get(pk=live_profile.topic.pk).position == 0
 
 
 # --- moved public URLs -----------------------------------------------------------------------
@@ -431,11 +458,13 @@ def test_an_import_by_a_researcher_may_change_a_source_only_drafts_cite(research
     assert Source.objects.get(pk=draft_source.pk).title == "Renamed by import"
 
 
-@pytest.mark.parametrize("model", [Country, Topic])
-def test_researchers_cannot_import_reference_data(client, researcher, model):
-    client.force_login(researcher)
+@pytest.mark.parametrize("model", [Country, Topic, TreatyStatus], ids=lambda m: m.__name__)
+def test_researchers_cannot_import_reference_data(client, researcher, editor, model):
     url = reverse(f"admin:reports_{model._meta.model_name}_import")
+    client.force_login(researcher)
     assert client.get(url).status_code == 403
+    client.force_login(editor)
+    assert client.get(url).status_code == 200
 
 
 def test_merging_public_sources_is_recorded_and_redirects_the_merged_page(client, editor):
