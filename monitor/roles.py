@@ -33,12 +33,17 @@ _researcher = (
     + _model_perms(["reports.section", "reports.overviewfact", "sources.footnote"], ["delete"])
     + _model_perms(["sources.citation"], ["delete"])
     + _model_perms(REFERENCE_DATA, ["view"])
-    + ["reports.submit_edition"]
+    + ["reports.submit_edition", "reports.view_recordchange"]
 )
 _editor = (
     _researcher
     + _model_perms(REFERENCE_DATA, ["add", "change"])
-    + ["reports.review_edition", "reports.import_archive", "sources.merge_source"]
+    + [
+        "reports.review_edition",
+        "reports.import_archive",
+        "sources.merge_source",
+        "reports.change_public_record",
+    ]
 )
 _publisher = _editor + _model_perms(["reports.report"], ["delete"]) + ["reports.publish_edition"]
 
@@ -61,14 +66,14 @@ def sync_roles(apps, using="default"):
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
+    existing = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.using(using).values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
     for role, perm_names in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.using(using).get_or_create(name=role)
-        wanted = []
-        for name in perm_names:
-            app_label, codename = name.split(".")
-            wanted.append(
-                Permission.objects.using(using).get(
-                    content_type__app_label=app_label, codename=codename
-                )
-            )
-        group.permissions.set(wanted)
+        # An earlier migration runs this table before a later one has made the model that
+        # some permissions belong to; that later migration syncs again and grants them.
+        group.permissions.set([existing[name] for name in perm_names if name in existing])

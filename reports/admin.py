@@ -15,12 +15,29 @@ from .editions.admin import (
     ReadOnlyWhenFrozenInline,
     ReportWorkflowAdminMixin,
 )
-from .models import Country, Edition, OverviewFact, Profile, Report, Section, Topic, TreatyStatus
+from .editions.record_admin import (
+    PublicRecordAdminMixin,
+    PublicRecordImportMixin,
+    RecordChangeAdmin,
+)
+from .models import (
+    Country,
+    Edition,
+    OverviewFact,
+    Profile,
+    RecordChange,
+    Report,
+    Section,
+    Topic,
+    TreatyStatus,
+)
 from .resources import CountryResource, TopicResource, TreatyStatusResource
 
 
 @admin.register(Country)
-class CountryAdmin(ImportExportModelAdmin, VersionAdmin):
+class CountryAdmin(
+    PublicRecordImportMixin, PublicRecordAdminMixin, ImportExportModelAdmin, VersionAdmin
+):
     resource_classes = [CountryResource]
     list_display = ["name", "iso_code", "region", "official_name", "profile_count"]
     list_filter = ["region"]
@@ -36,7 +53,9 @@ class CountryAdmin(ImportExportModelAdmin, VersionAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(ImportExportModelAdmin, VersionAdmin):
+class TopicAdmin(
+    PublicRecordImportMixin, PublicRecordAdminMixin, ImportExportModelAdmin, VersionAdmin
+):
     resource_classes = [TopicResource]
     list_display = ["name", "position", "series"]
     list_editable = ["position"]
@@ -46,7 +65,7 @@ class TopicAdmin(ImportExportModelAdmin, VersionAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(ReportWorkflowAdminMixin, VersionAdmin):
+class ReportAdmin(PublicRecordAdminMixin, ReportWorkflowAdminMixin, VersionAdmin):
     list_display = ["title", "series", "year", "state", "release_date", "edition_count"]
     list_filter = ["state", "series", "year"]
     search_fields = ["title", "series", "year"]
@@ -61,7 +80,7 @@ class ReportAdmin(ReportWorkflowAdminMixin, VersionAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(ProfileWorkflowAdminMixin, VersionAdmin):
+class ProfileAdmin(PublicRecordAdminMixin, ProfileWorkflowAdminMixin, VersionAdmin):
     list_display = ["country", "topic", "region", "edition_count"]
     list_filter = ["topic", "country__region"]
     list_select_related = ["country", "topic"]
@@ -202,3 +221,6 @@ class TreatyStatusAdmin(ImportExportModelAdmin, VersionAdmin):
     list_select_related = ["country"]
     search_fields = ["country__name", "note"]
     autocomplete_fields = ["country"]
+
+
+admin.site.register(RecordChange, RecordChangeAdmin)

@@ -1,7 +1,10 @@
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -507,3 +510,82 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return f"Search document {self.part} of edition {self.edition_id}"
+
+
+class RecordChangeQuerySet(models.QuerySet):
+    def for_record(self, record):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(record), object_id=str(record.pk)
+        )
+
+
+class RecordChange(models.Model):
+    """The audit entry of a change to a record that published pages show, made outside the
+    edition workflow (see reports.editions.records). Written once, never changed."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField("record", max_length=200)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(db_index=True)
+    changes = models.JSONField(
+        encoder=DjangoJSONEncoder, help_text="{field: {old, new}} for each changed field."
+    )
+    comment = models.TextField(blank=True)
+
+    objects = RecordChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="recordchange_object"),
+        ]
+        default_permissions = ("view",)
+        permissions = [("change_public_record", "Can change records shown on published pages")]
+
+    def __str__(self):
+        return f"{self.object_repr}: {', '.join(self.changes)}"
+
+
+class MovedPathQuerySet(models.QuerySet):
+    def move(self, old_prefix, new_prefix):
+        """Send `old_prefix` and every path under it to `new_prefix`, keeping chains one step
+        long: what pointed into the old place now points into the new one."""
+        if old_prefix == new_prefix:
+            return
+        for moved in self.filter(new_prefix__startswith=old_prefix):
+            moved.new_prefix = new_prefix + moved.new_prefix[len(old_prefix) :]
+            if moved.new_prefix == moved.old_prefix:
+                moved.delete()
+            else:
+                moved.save(update_fields=["new_prefix"])
+        # The new place is live again, whatever was moved away from it before.
+        self.filter(old_prefix=new_prefix).delete()
+        self.update_or_create(old_prefix=old_prefix, defaults={"new_prefix": new_prefix})
+
+    def target(self, path):
+        """Where `path` moved to, by the longest moved prefix it starts with; None if none."""
+        prefixes = [path[: index + 1] for index, char in enumerate(path) if char == "/"]
+        moved = self.filter(old_prefix__in=prefixes).order_by(Length("old_prefix").desc()).first()
+        if moved is None:
+            return None
+        return moved.new_prefix + path[len(moved.old_prefix) :]
+
+
+class MovedPath(models.Model):
+    """A public address that moved: a renamed country, a profile given another country or
+    topic. Old links answer 301 to the new place (reports.public.moved)."""
+
+    old_prefix = models.CharField(max_length=300, unique=True)
+    new_prefix = models.CharField(max_length=300)
+
+    objects = MovedPathQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.old_prefix} → {self.new_prefix}"

@@ -1,11 +1,39 @@
 """Tabular import/export (django-import-export) of reference data, matched by natural keys."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from import_export import fields, resources, widgets
 
+from .editions.records import ChangePublicRecord, RecordChangeRefused
 from .models import Country, Topic, TreatyStatus
 
 
-class CountryResource(resources.ModelResource):
+class PublicRecordResource(resources.ModelResource):
+    """Updates of existing rows are saved through ChangePublicRecord as the importing user."""
+
+    actor = None
+    file_name = ""
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.actor = kwargs.get("user")
+        self.file_name = kwargs.get("file_name") or "a file"
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        try:
+            ChangePublicRecord(instance, self.actor).check()
+        except RecordChangeRefused as refused:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(str(refused))
+        super().validate_instance(instance, errors, validate_unique)
+
+    def do_instance_save(self, instance, is_create):
+        if is_create:
+            super().do_instance_save(instance, is_create)
+            return
+        ChangePublicRecord(instance, self.actor, f"Imported from {self.file_name}").execute()
+
+
+class CountryResource(PublicRecordResource):
     class Meta:
         model = Country
         import_id_fields = ["name"]
@@ -14,7 +42,7 @@ class CountryResource(resources.ModelResource):
         report_skipped = True
 
 
-class TopicResource(resources.ModelResource):
+class TopicResource(PublicRecordResource):
     class Meta:
         model = Topic
         import_id_fields = ["name"]

@@ -7,6 +7,7 @@ from import_export.admin import ImportExportModelAdmin
 from reversion.admin import VersionAdmin
 
 from reports.editions.admin import EditionContentAdminMixin, ReadOnlyWhenFrozenInline
+from reports.editions.record_admin import PublicRecordAdminMixin, PublicRecordImportMixin
 
 from . import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
 from .merge import MergeRefused, merge_sources
@@ -27,7 +28,9 @@ class SourceAliasInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(ImportExportModelAdmin, VersionAdmin):
+class SourceAdmin(
+    PublicRecordImportMixin, PublicRecordAdminMixin, ImportExportModelAdmin, VersionAdmin
+):
     actions = ["merge_selected"]
     inlines = [SourceAliasInline]
     resource_classes = [SourceResource]

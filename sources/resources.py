@@ -1,9 +1,9 @@
-from import_export import resources
+from reports.resources import PublicRecordResource
 
 from .models import Source
 
 
-class SourceResource(resources.ModelResource):
+class SourceResource(PublicRecordResource):
     class Meta:
         model = Source
         fields = [

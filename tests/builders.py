@@ -3,6 +3,7 @@
 import datetime
 import itertools
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from reports.editions.fingerprint import content_fingerprint
@@ -13,6 +14,7 @@ from reports.models import (
     EditionEvent,
     OverviewFact,
     Profile,
+    RecordChange,
     Report,
     Section,
     Topic,
@@ -96,6 +98,18 @@ def make_treaty_status(country=None, treaty=TreatyStatus.Treaty.MINE_BAN_TREATY,
     return TreatyStatus.objects.create(country=country or make_country(), treaty=treaty, **fields)
 
 
+def make_record_change(record, actor=None, **changes):
+    """An audit entry of a change to `record` (by default, of its name)."""
+    return RecordChange.objects.create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=str(record.pk),
+        object_repr=str(record),
+        actor=actor,
+        at=timezone.now(),
+        changes=changes or {"name": {"old": "Old name", "new": str(record)}},
+    )
+
+
 def make_many(count):
     """`count` rows of every editorial model, built in bulk, for query-count tests."""
     with lifecycle():
@@ -156,4 +170,15 @@ def _make_many(count):
     )
     TreatyStatus.objects.bulk_create(
         TreatyStatus(country=country, treaty="mbt", status="not_party") for country in countries
+    )
+    country_type = ContentType.objects.get_for_model(Country)
+    RecordChange.objects.bulk_create(
+        RecordChange(
+            content_type=country_type,
+            object_id=str(country.pk),
+            object_repr=country.name,
+            at=now,
+            changes={"name": {"old": "Old name", "new": country.name}},
+        )
+        for country in countries
     )

@@ -12,13 +12,14 @@ from reports.models import (
     Edition,
     OverviewFact,
     Profile,
+    RecordChange,
     Report,
     Section,
     Topic,
     TreatyStatus,
 )
 from sources.models import Citation, Footnote, Source
-from tests.builders import make_edition, make_many, make_treaty_status
+from tests.builders import make_edition, make_many, make_record_change, make_treaty_status
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,7 @@ def one_of_each():
         Source: footnote.sources.get(),
         Footnote: footnote,
         Citation: footnote.citations.get(),
+        RecordChange: make_record_change(edition.profile.country),
     }
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from monitor.roles import EDITOR, PUBLISHER, RESEARCHER
+from monitor.roles import EDITOR, PUBLISHER, RESEARCHER, ROLE_PERMISSIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +64,16 @@ def test_no_role_may_delete_published_history():
     for role in (RESEARCHER, EDITOR, PUBLISHER):
         assert "reports.delete_edition" not in perms(role)
         assert "reports.delete_profile" not in perms(role)
+
+
+def test_changing_what_published_pages_show_is_for_editors_and_publishers():
+    assert "reports.change_public_record" not in perms(RESEARCHER)
+    assert "reports.change_public_record" in perms(EDITOR)
+    assert "reports.change_public_record" in perms(PUBLISHER)
+    for role in (RESEARCHER, EDITOR, PUBLISHER):
+        assert "reports.view_recordchange" in perms(role)
+
+
+def test_the_migrations_grant_every_permission_of_the_role_table():
+    for role, wanted in ROLE_PERMISSIONS.items():
+        assert perms(role) == set(wanted), role
