@@ -8,6 +8,7 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from .editions import (
             freeze,  # noqa: F401  (the database's refusals reach Python as FrozenEdition)
+            records,  # noqa: F401  (changes to records public pages show are announced)
             revisions,  # noqa: F401  (registers models with django-reversion)
         )
         from .public import clock  # noqa: F401  (public page cache invalidation)

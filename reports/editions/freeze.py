@@ -87,7 +87,8 @@ def lifecycle():
 
 
 def public_change(*, edition=None, profile_id=None):
-    """Note, inside lifecycle(), that the block changes what the public site shows."""
+    """Note, inside lifecycle(), that the block changes what the public site shows (an
+    edition, a profile, or with neither a record such as a country or a source)."""
     gate = _gate.get()
     if gate is None:
         raise RuntimeError("public_change() belongs inside lifecycle().")

@@ -22,6 +22,7 @@ import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -29,6 +30,7 @@ from django.utils.text import capfirst
 from sources.models import Citation, Source
 
 from ..models import Country, Edition, MovedPath, Profile, RecordChange, Report, Topic
+from . import freeze, signals
 from .states import READABLE
 
 PERMISSION = "reports.change_public_record"
@@ -223,3 +225,19 @@ class ChangePublicRecord:
                 reverse("public:report", args=[before.series_slug, before.year]),
                 reverse("public:report", args=[after.series_slug, after.year]),
             )
+
+
+def _shown_record_changed(sender, instance, **kwargs):
+    """Any save or delete of a record that public pages show is announced like a lifecycle
+    step's change: at the end of the gate when inside one, at once otherwise."""
+    if freeze.is_open():
+        freeze.public_change()
+    else:
+        signals.public_changed.send(sender=sender, editions=set(), profiles=set())
+
+
+for _model in SHOWN_FIELDS:
+    post_save.connect(_shown_record_changed, sender=_model, dispatch_uid=f"shown-{_model.__name__}")
+    post_delete.connect(
+        _shown_record_changed, sender=_model, dispatch_uid=f"gone-{_model.__name__}"
+    )
