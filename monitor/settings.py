@@ -65,6 +65,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "monitor.urls"
+# An edition's django-reversion Version holds its whole content (reports.editions.snapshot).
+SERIALIZATION_MODULES = {"edition": "reports.editions.snapshot"}
 
 TEMPLATES = [
     {

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 
 from sources.models import Footnote
 
+from .editions import snapshot
 from .models import Edition, OverviewFact, Section
 
 TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
@@ -52,10 +53,24 @@ def snapshot_of_revision(revision, edition_id, label=None):
     sections, facts, notes = [], [], []
     for version in revision.version_set.filter(content_type__in=by_type):
         model = by_type[version.content_type_id]
-        data = version.field_dict
         if model is Edition and str(version.object_id) == str(edition_id):
-            edition = data
-        elif model is Section and data.get("edition_id") == edition_id:
+            edition = version.field_dict
+            if version.format == snapshot.FORMAT:
+                content = snapshot.content_of_version(version)
+                facts = [
+                    {"position": p, "label": label, "value": value}
+                    for p, label, value in content["overview"]
+                ]
+                sections = [
+                    {"position": p, "heading": heading, "body": body}
+                    for p, heading, body in content["sections"]
+                ]
+                notes = [{"number": n, "text": text} for n, text, _ in content["footnotes"]]
+                break
+            continue
+        # A revision from before editions were stored whole: each row a Version of its own.
+        data = version.field_dict
+        if model is Section and data.get("edition_id") == edition_id:
             sections.append(data)
         elif model is OverviewFact and data.get("edition_id") == edition_id:
             facts.append(data)

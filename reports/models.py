@@ -357,20 +357,19 @@ class EditionContent(models.Model):
     class Meta:
         abstract = True
 
-    def edition_refusal(self):
-        """Why this row may not be written now, or None."""
-        return edition_refusal(self._edition_ids())
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        row = super().from_db(db, field_names, values)
+        row._stored_edition_id = row.__dict__.get("edition_id")
+        return row
 
-    def _edition_ids(self):
-        ids = {self.edition_id}
-        if self.pk is not None:
-            ids.add(
-                type(self)
-                ._base_manager.filter(pk=self.pk)
-                .values_list("edition_id", flat=True)
-                .first()
-            )
-        return ids
+    def edition_refusal(self):
+        """Why this row may not be written now, or None: judged on the edition it is on and
+        the one it would move to (no query when the edition is the one the form loaded)."""
+        stored = getattr(self, "_stored_edition_id", None)
+        if stored in (None, self.edition_id) and type(self).edition.is_cached(self):
+            return edition_refusal_for_state(self.edition.state)
+        return edition_refusal({self.edition_id, stored})
 
     def clean(self):
         super().clean()
@@ -383,10 +382,17 @@ def edition_refusal(edition_ids):
     """Why content of these editions may not change now (outside the lifecycle), or None."""
     editions = Edition._base_manager.filter(pk__in=[pk for pk in edition_ids if pk])
     for state in editions.values_list("state", flat=True):
-        if state in states.FROZEN:
-            return FROZEN_MESSAGE
-        if state not in states.EDITABLE:
-            return LOCKED_MESSAGE
+        refusal = edition_refusal_for_state(state)
+        if refusal:
+            return refusal
+    return None
+
+
+def edition_refusal_for_state(state):
+    if state in states.FROZEN:
+        return FROZEN_MESSAGE
+    if state not in states.EDITABLE:
+        return LOCKED_MESSAGE
     return None
 
 

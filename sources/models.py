@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from reports.models import EditionContent, edition_refusal
+from reports.models import EditionContent, edition_refusal, edition_refusal_for_state
 
 
 class Source(models.Model):
@@ -108,20 +108,24 @@ class Citation(models.Model):
     def __str__(self):
         return f"{self.source}{', ' + self.locator if self.locator else ''}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        row = super().from_db(db, field_names, values)
+        row._stored_footnote_id = row.__dict__.get("footnote_id")
+        return row
+
     def clean(self):
         super().clean()
-        footnotes = {self.footnote_id}
-        if self.pk is not None:
-            footnotes.add(
-                Citation._base_manager.filter(pk=self.pk)
-                .values_list("footnote_id", flat=True)
-                .first()
+        stored = getattr(self, "_stored_footnote_id", None)
+        if stored in (None, self.footnote_id) and Citation.footnote.is_cached(self):
+            # The footnote the form loaded (an inline's parent): its edition is read once.
+            refusal = edition_refusal_for_state(self.footnote.edition.state)
+        else:
+            refusal = edition_refusal(
+                Footnote._base_manager.filter(
+                    pk__in=[pk for pk in (self.footnote_id, stored) if pk]
+                ).values_list("edition_id", flat=True)
             )
-        refusal = edition_refusal(
-            Footnote._base_manager.filter(pk__in=[pk for pk in footnotes if pk]).values_list(
-                "edition_id", flat=True
-            )
-        )
         if refusal:
             raise ValidationError(refusal)
 

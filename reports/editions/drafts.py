@@ -12,7 +12,7 @@ from reversion.models import Revision
 from sources.models import Citation, Footnote
 
 from ..models import Edition, EditionEvent, OverviewFact, Profile, Section
-from . import signals, states
+from . import signals, snapshot, states
 from .actions import (
     EDIT_PERMISSION,
     START_PERMISSION,
@@ -151,6 +151,36 @@ def copy_content(source, target):
     )
 
 
+def restore(edition, version):
+    """Put the content stored in `version` (the "edition" format) back on the edition."""
+    content = snapshot.content_of_version(version)
+    fields = version.field_dict
+    Citation.objects.filter(footnote__edition=edition).delete()
+    for rows in (edition.footnotes, edition.sections, edition.overview_facts):
+        rows.all().delete()
+    Edition.objects.filter(pk=edition.pk).update(
+        **{name: fields.get(name) for name in ("summary", "last_updated", "report_id")},
+        last_updated_precision=fields.get("last_updated_precision") or Edition.Precision.DAY,
+    )
+    OverviewFact.objects.bulk_create(
+        OverviewFact(edition=edition, position=position, label=label, value=value)
+        for position, label, value in content["overview"]
+    )
+    Section.objects.bulk_create(
+        Section(edition=edition, position=position, heading=heading, body=body)
+        for position, heading, body in content["sections"]
+    )
+    notes = Footnote.objects.bulk_create(
+        Footnote(edition=edition, number=number, text=text)
+        for number, text, _ in content["footnotes"]
+    )
+    Citation.objects.bulk_create(
+        Citation(footnote=note, position=position, source_id=source_id, locator=locator)
+        for note, (_, _, cited) in zip(notes, content["footnotes"], strict=True)
+        for position, source_id, locator in cited
+    )
+
+
 # Workflow fields are not content: a revert never moves the edition between states.
 WORKFLOW_FIELDS = (
     "state",
@@ -205,7 +235,11 @@ class Revert:
                 raise WorkflowError(reason)
             with reversion.create_revision():
                 keep = {name: getattr(locked, name) for name in WORKFLOW_FIELDS}
-                revision.revert(delete=True)
+                version = versions.get(revision=revision)
+                if version.format == snapshot.FORMAT:
+                    restore(locked, version)
+                else:  # a revision from before editions were stored whole
+                    revision.revert(delete=True)
                 Edition.objects.filter(pk=locked.pk).update(
                     **keep, version=locked.version + 1, updated_at=timezone.now()
                 )

@@ -1,4 +1,5 @@
-"""What django-reversion records: one revision of an edition holds its whole content."""
+"""What django-reversion records: one revision of an edition holds its whole content, as one
+Version in the "edition" format (reports.editions.snapshot)."""
 
 import json
 
@@ -10,14 +11,20 @@ from django.db import router
 from django.utils import timezone
 from reversion.models import Revision, Version
 
+from sources.models import Citation, Footnote
+
 from ..models import Country, Edition, OverviewFact, Profile, Report, Section, Topic, TreatyStatus
+from . import snapshot
+
+# Rows an edition's own Version holds: written with it, they need no Version of their own.
+CONTENT = (OverviewFact, Section, Footnote, Citation)
 
 reversion.register(Country)
 reversion.register(Topic)
 reversion.register(Report)
 reversion.register(Profile)
 reversion.register(TreatyStatus)
-reversion.register(Edition, follow=("sections", "overview_facts", "footnotes"))
+reversion.register(Edition, format=snapshot.FORMAT)
 reversion.register(Section)
 reversion.register(OverviewFact)
 
@@ -29,27 +36,44 @@ def record_written_rows(rows, comment, user=None):
     so that rows deleted inside the block are left out, then serializes the rows one by one.
     Rows inserted moments ago in the same transaction cannot have gone, and for the archive
     importer those steps were a third of the time spent on each file. The versions written
-    here are the ones reversion would write (same tables, JSON format and fields: every model
-    above is registered with the default options), so history, diffs and revert read them
-    like any other revision.
+    here are the ones reversion would write (same tables, formats and fields), so history,
+    diffs and revert read them like any other revision. Content rows are in their edition's
+    Version; each is left out when written alongside its edition.
     """
     unique = {}
     for row in rows:
         if not reversion.is_registered(type(row)):
             raise TypeError(f"{type(row).__name__} is not registered with django-reversion.")
-        unique.setdefault((type(row), row.pk), row)
+        if not isinstance(row, CONTENT):
+            unique.setdefault((type(row), row.pk), row)
     revision = Revision.objects.create(date_created=timezone.now(), user=user, comment=comment)
-    serialized = serializers.get_serializer("python")().serialize(unique.values())
+    plain = [row for (model, _), row in unique.items() if model is not Edition]
+    serialized = dict(
+        zip(
+            [(type(row), row.pk) for row in plain],
+            (
+                ("json", json.dumps([data], cls=DjangoJSONEncoder))
+                for data in serializers.get_serializer("python")().serialize(plain)
+            ),
+            strict=True,
+        )
+    )
+    for (model, pk), row in unique.items():
+        if model is Edition:
+            serialized[(model, pk)] = (
+                snapshot.FORMAT,
+                serializers.serialize(snapshot.FORMAT, [row]),
+            )
     Version.objects.bulk_create(
         Version(
             revision=revision,
             content_type=ContentType.objects.get_for_model(model),
             object_id=str(pk),
             db=router.db_for_write(model),
-            format="json",
-            serialized_data=json.dumps([data], cls=DjangoJSONEncoder),
+            format=serialized[(model, pk)][0],
+            serialized_data=serialized[(model, pk)][1],
             object_repr=str(row),
         )
-        for ((model, pk), row), data in zip(unique.items(), serialized, strict=True)
+        for (model, pk), row in unique.items()
     )
     return revision

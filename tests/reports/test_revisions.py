@@ -5,10 +5,12 @@ import reversion
 from django.contrib.contenttypes.models import ContentType
 from reversion.models import Version
 
+from reports.editions import workflow
 from reports.editions.revisions import record_written_rows
-from reports.models import Edition, OverviewFact, Section
-from sources.models import Citation, Footnote
-from tests.builders import make_edition
+from reports.editions.snapshot import content_of_version
+from reports.models import Edition, Section
+from sources.models import Citation
+from tests.builders import make_edition, make_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -35,31 +37,47 @@ def test_one_revision_captures_edition_sections_footnotes_and_citations(research
     revision = version.revision
     assert revision.user == researcher
     assert revision.comment == "Edited the summary"
-    assert versioned_models(revision) == {Edition, Section, OverviewFact, Footnote, Citation}
-    assert (
-        revision.version_set.filter(content_type=ContentType.objects.get_for_model(Section)).count()
-        == 2
+    # The whole edition is one Version: its fields and its content in one document.
+    assert versioned_models(revision) == {Edition}
+    assert version.field_dict["summary"] == "Key developments"
+    content = content_of_version(version)
+    assert [heading for _, heading, _ in content["sections"]] == ["Policy", "Use"]
+    assert [(number, text) for number, text, _ in content["footnotes"]] == [
+        (1, "Letter one."),
+        (2, "Letter two."),
+    ]
+    cited = [citations for _, _, citations in content["footnotes"]]
+    assert [[source for _, source, _ in c] for c in cited] == [
+        list(edition.footnotes.get(number=n).sources.values_list("pk", flat=True)) for n in (1, 2)
+    ]
+
+
+def test_a_revision_of_a_large_edition_is_written_in_a_fixed_number_of_queries(
+    researcher, django_assert_max_num_queries
+):
+    edition = make_edition(
+        sections=[("Policy", "".join(f"Text.[{n}]" for n in range(1, 151)))],
+        footnotes=[(f"Letter {n}.",) for n in range(1, 151)],
     )
-    assert (
-        revision.version_set.filter(
-            content_type=ContentType.objects.get_for_model(Citation)
-        ).count()
-        == 2
-    )
+    with django_assert_max_num_queries(10), reversion.create_revision():
+        reversion.set_user(researcher)
+        reversion.add_to_revision(edition)
+    assert Version.objects.get_for_object(edition).count() == 1
 
 
 def test_revision_restores_a_section_text(researcher):
-    edition = make_edition(sections=[("Policy", "Original text.")])
+    edition = workflow.start_draft(make_profile(), researcher)
     with reversion.create_revision():
-        edition.save()
+        Section.objects.create(edition=edition, position=1, heading="Policy", body="Original.")
+        reversion.add_to_revision(edition)
+    revision = Version.objects.get_for_object(edition).first().revision
     section = edition.sections.get()
     section.body = "Rewritten."
     section.save()
 
-    Version.objects.get_for_object(edition).get().revision.revert()
+    workflow.revert(edition, revision, researcher)
 
-    section.refresh_from_db()
-    assert section.body == "Original text."
+    assert edition.sections.get().body == "Original."
 
 
 def test_saving_an_edition_in_the_admin_records_a_revision_with_its_author(client, researcher):
@@ -77,9 +95,12 @@ def test_saving_an_edition_in_the_admin_records_a_revision_with_its_author(clien
     response = client.post(url, data)
     assert response.status_code == 302, response.context and response.context.get("errors")
 
-    revision = Version.objects.get_for_object(edition).get().revision
-    assert revision.user == researcher
-    assert Section in versioned_models(revision)
+    version = Version.objects.get_for_object(edition).get()
+    assert version.revision.user == researcher
+    assert version.field_dict["summary"] == "Key developments since May 2003: none."
+    # Unchanged rows are not written again: the edition's one Version holds them.
+    assert versioned_models(version.revision) == {Edition}
+    assert len(content_of_version(version)["sections"]) == edition.sections.count()
 
 
 def management_forms(context):
@@ -132,10 +153,9 @@ def test_bulk_recorded_revision_restores_the_edition(researcher):
     section.body = "Rewritten."
     section.save()
 
-    revision.revert()
+    workflow.revert(edition, revision, researcher)
 
-    section.refresh_from_db()
-    assert section.body == "Original text."
+    assert edition.sections.get().body == "Original text."
 
 
 def test_only_registered_models_can_be_recorded():
