@@ -1,13 +1,16 @@
-"""Time the editorial steps on a 150-note edition: start a draft, submit, approve, publish.
+"""Time the editorial steps on a 150-note edition: start a draft, save it with its revision,
+save it through the admin's edit form, submit, approve, publish.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/monitor_bench_steps \
         .venv/bin/python bench/workflow_steps.py --rounds 7
 
 Builds its own profile (a published edition of 12 sections and 150 notes, each citing a
 source) in a scratch database given by DATABASE_URL (migrated here; its rows are left there),
-then runs the cycle start → submit → approve → publish `--rounds` times on it, each new
-edition superseding the previous one. Prints, per step, the queries of the last round and
-min / median / max milliseconds over the rounds.
+then runs the cycle start → save → admin save → submit → approve → publish `--rounds` times
+on it, each new edition superseding the previous one. "save" changes one section and records
+the revision (what every save does); "admin save" posts the edition's change form, all its
+inlines included, as a browser would, with one section changed. Prints, per step, the queries
+of the last round and min / median / max milliseconds over the rounds.
 
 Runs against this tree or an older one (`--tree PATH`, e.g. a git worktree of an earlier
 commit) so that before and after are measured side by side on one machine.
@@ -26,33 +29,38 @@ NOTES = 150
 SECTIONS = 12
 
 
-def run_here(rounds):
+def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.public_settings")
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
     from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
 
     call_command("migrate", verbosity=0)
+
+
+def build_profile():
+    """A profile whose published edition has SECTIONS sections and NOTES notes, each citing a
+    source of its own, and the three role users; returns (profile, researcher, editor,
+    publisher)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
     from reports.models import Country, Edition, Profile, Section, Topic
     from sources.models import Citation, Footnote, Source
 
     try:  # this tree
-        from reports.editions import workflow
         from reports.editions.freeze import lifecycle as writing
     except ImportError:  # a tree from before the lifecycle package
-        from reports import workflow
         from reports.models import importing as writing
 
     def user(name, role):
         account, _ = get_user_model().objects.get_or_create(
             username=f"bench-{name}", defaults={"is_staff": True}
         )
+        account.set_password("bench")
+        account.save()
         account.groups.set([Group.objects.get(name=role)])
         return get_user_model().objects.get(pk=account.pk)
 
@@ -94,9 +102,58 @@ def run_here(rounds):
             Citation(footnote=note, source=source)
             for note, source in zip(notes, sources, strict=True)
         )
+    return profile, researcher, editor, publisher
+
+
+def workflow_module():
+    try:
+        from reports.editions import workflow
+    except ImportError:
+        from reports import workflow
+    return workflow
+
+
+def run_here(rounds):
+    setup_django()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    workflow = workflow_module()
+    profile, researcher, editor, publisher = build_profile()
+    from urllib.parse import urlencode
+
+    import reversion
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client's response.context, the testserver host
+    client = Client()
+    client.force_login(researcher)
+
+    def save(edition):
+        with reversion.create_revision():
+            reversion.set_user(researcher)
+            section = edition.sections.order_by("position").first()
+            section.body += " Saved."
+            section.save()
+            reversion.add_to_revision(edition)
+        return edition
+
+    def admin_save(edition):
+        url = f"/admin/reports/edition/{edition.pk}/change/"
+        data = form_data(client.get(url).context)
+        key = next(k for k in data if k.startswith("sections-0-body"))
+        data[key] += " Edited in the form."
+        # As a browser posts a form without files: URL-encoded.
+        body = urlencode(data, doseq=True)
+        response = client.post(url, body, content_type="application/x-www-form-urlencoded")
+        assert response.status_code == 302, response.context and response.context.get("errors")
+        return edition
 
     steps = {
         "start draft": lambda e: workflow.start_draft(profile, researcher),
+        "save": save,
+        "admin save": admin_save,
         "submit": lambda e: workflow.submit(e, researcher),
         "approve": lambda e: workflow.approve(e, editor),
         "publish": lambda e: workflow.publish(e, publisher),
@@ -106,6 +163,8 @@ def run_here(rounds):
     for _ in range(rounds):
         current = None
         for name, step in steps.items():
+            if name == "admin save":  # the GET of the form is not part of the save
+                step(current)
             with CaptureQueriesContext(connection) as captured:
                 start = time.perf_counter()
                 result = step(current)
@@ -121,6 +180,26 @@ def run_here(rounds):
         }
         for name, samples in times.items()
     }
+
+
+def form_data(context):
+    """Everything the change form holds, inlines included, as a browser posts it back."""
+    form = context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if name in form.fields and not isinstance(value, list)
+    }
+    for inline in context["inline_admin_formsets"]:
+        formset = inline.formset
+        data[f"{formset.prefix}-TOTAL_FORMS"] = str(len(formset.forms))
+        data[f"{formset.prefix}-INITIAL_FORMS"] = str(formset.initial_form_count())
+        for index, row in enumerate(formset.forms):
+            for name, field in row.fields.items():
+                value = row.initial.get(name, field.initial)
+                value = getattr(value, "pk", value)
+                data[f"{formset.prefix}-{index}-{name}"] = "" if value is None else value
+    return data
 
 
 def main():

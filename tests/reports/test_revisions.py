@@ -161,3 +161,24 @@ def test_bulk_recorded_revision_restores_the_edition(researcher):
 def test_only_registered_models_can_be_recorded():
     with pytest.raises(TypeError, match="not registered"):
         record_written_rows([ContentType.objects.first()], comment="Nothing")
+
+
+def test_the_admin_form_records_the_edition_as_saved_with_its_inlines(client, researcher):
+    edition = workflow.start_draft(make_profile(), researcher)
+    Section.objects.create(edition=edition, position=1, heading="Policy", body="Before.")
+    client.force_login(researcher)
+    url = f"/admin/reports/edition/{edition.pk}/change/"
+    context = client.get(url).context
+    form = context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if name in form.fields and not isinstance(value, list)
+    }
+    data.update(management_forms(context))
+    data["sections-0-body"] = "After."
+
+    assert client.post(url, data).status_code == 302
+
+    newest = Version.objects.get_for_object(edition).first()
+    assert content_of_version(newest)["sections"] == [[1, "Policy", "After."]]
