@@ -85,8 +85,8 @@ class Placement:
 
 def placement(label, editions, *, state, last_updated, replaces=None):
     """Where an edition dated `last_updated` imported in `state` goes among `editions` (the
-    profile's, withdrawn ones left out); `replaces` is the edition of that date whose text the
-    import changes. Raises ImportRefused with the reason when it may not be imported."""
+    profile's); `replaces` is the edition of that date whose text the import changes. Raises
+    ImportRefused with the reason when it may not be imported."""
     in_progress = next((e for e in editions if e.state in states.OPEN), None)
     current = next((e for e in editions if e.state in states.PUBLIC), None)
     if replaces is not None and replaces.state in states.OPEN:
@@ -107,16 +107,20 @@ def placement(label, editions, *, state, last_updated, replaces=None):
             f"{label}: the archived edition of this date has other text, and an archived "
             "edition never changes."
         )
+    if replaces is not None and replaces.state == State.WITHDRAWN:
+        raise ImportRefused(
+            f"{label}: the edition of this date was withdrawn, and an import does not publish "
+            "it again; import it as a draft to take it through review."
+        )
     if current is not None and current.last_updated and current.last_updated > last_updated:
         return Placement(State.SUPERSEDED)
     return Placement(State.PUBLISHED, supersedes=current, based_on=replaces)
 
 
 def profile_editions(profile_ids):
-    """The editions of these profiles (withdrawn ones left out), newest first, by profile."""
+    """The editions of these profiles, newest first, by profile."""
     editions = {pk: [] for pk in profile_ids}
-    rows = Edition.objects.filter(profile_id__in=profile_ids).exclude(state=State.WITHDRAWN)
-    for edition in rows.order_by("-id"):
+    for edition in Edition.objects.filter(profile_id__in=profile_ids).order_by("-id"):
         editions[edition.profile_id].append(edition)
     return editions
 
@@ -182,8 +186,10 @@ class ImportEdition:
         with lifecycle():
             if editions is None:
                 editions = lock_profiles([self.profile.pk])[self.profile.pk]
-            self.check(editions)
-            self.placement = place = self.place(editions)
+            reason = import_refusal(self.actor, self.state)
+            if reason:
+                raise ImportRefused(reason)
+            self.placement = place = self.place(editions)  # or ImportRefused
             self.at = timezone.now()
             if place.supersedes is not None:
                 Edition.objects.filter(pk=place.supersedes.pk).update(

@@ -82,7 +82,7 @@ class ProfilePlan:
     reason: str = ""
     last_updated: datetime.date | None = None
     precision: str = Edition.Precision.DAY
-    # The profile's editions (withdrawn ones left out), newest first, as planned against.
+    # The profile's editions, newest first, as planned against.
     editions: list = field(default_factory=list)
     # The edition of the same date whose text the import replaces (UPDATE).
     replaces: Edition | None = None
@@ -232,7 +232,7 @@ def write_document(profiles, options, reference, path):
         }
         plans, steps, written = [], [], []
         for parsed in profiles:
-            plan = plan_profile(parsed, options, histories.get((parsed.country, parsed.topic)))
+            plan = plan_profile(parsed, options, histories[(parsed.country, parsed.topic)])
             plans.append(plan)
             if plan.action in (CREATE, UPDATE):
                 steps.append(apply_plan(plan, options, reference, path, written))
@@ -254,7 +254,7 @@ def plan_dry_run(profiles, options, reference):
             profile = reference.profile_of(parsed)
             editions = profile_editions([profile.pk])[profile.pk] if profile else []
             reference.planned[key] = editions
-        plan = plan_profile(parsed, options, reference.planned.get(key))
+        plan = plan_profile(parsed, options, reference.planned[key])
         if plan.action in (CREATE, UPDATE):
             new = PlannedEdition(
                 plan.place.state, plan.last_updated, plan.precision, parsed_fingerprint(parsed)
@@ -275,9 +275,10 @@ def lost_a_race(exc):
 
 
 def plan_profile(parsed, options, editions):
-    """What becomes of one parsed profile, given its profile's `editions` (withdrawn ones left
-    out, newest first; None when its country is unknown)."""
-    plan = ProfilePlan(parsed, CREATE, editions=editions if editions is not None else [])
+    """What becomes of one parsed profile, given its profile's `editions` (newest first; none
+    for a profile not yet there). Any edition of the same date with the same text, withdrawn
+    ones included, leaves it unchanged: importing an archive again changes nothing."""
+    plan = ProfilePlan(parsed, CREATE, editions=editions)
     if parsed.country is None:
         plan.action, plan.reason = SKIP, f"unknown country {parsed.country_hint or '(not named)'}"
         return plan
@@ -288,19 +289,17 @@ def plan_profile(parsed, options, editions):
         )
         return plan
     plan.last_updated, plan.precision = parse_last_updated(parsed.last_updated)
-    same_date = next(
-        (
-            e
-            for e in plan.editions
-            if e.last_updated == plan.last_updated and e.last_updated_precision == plan.precision
-        ),
-        None,
-    )
-    if same_date is not None:
-        if same_text(same_date, parsed):
-            plan.action = UNCHANGED
-            return plan
-        plan.action, plan.replaces = UPDATE, same_date
+    same_date = [
+        e
+        for e in plan.editions
+        if e.last_updated == plan.last_updated and e.last_updated_precision == plan.precision
+    ]
+    if any(same_text(edition, parsed) for edition in same_date):
+        plan.action = UNCHANGED
+        return plan
+    if same_date:
+        current = (e for e in same_date if e.state in states.PUBLIC)
+        plan.action, plan.replaces = UPDATE, next(current, same_date[0])
     try:
         plan.place = placement(
             f"{parsed.country} — {parsed.topic}",

@@ -224,7 +224,9 @@ def test_new_text_for_the_current_edition_becomes_a_new_current_edition(publishe
     assert events(new) == [("import", "", S.PUBLISHED, publisher, "Imported from corrected.txt")]
     assert events(old)[-1][:3] == ("supersede", S.PUBLISHED, S.SUPERSEDED)
 
+    # Both texts are known now: importing either again changes nothing.
     assert run("corrected.txt", CORRECTED)["status"] == "unchanged"
+    assert run("2019.txt", ORIGINAL)["status"] == "unchanged"
     assert len(kyrgyzstan()) == 2
 
 
@@ -252,6 +254,21 @@ def test_new_text_for_an_edition_in_progress_is_refused(editor):
     assert entry["status"] == "rejected"
     assert "has an edition of this date in progress (draft) with other text" in entry["error"]
     assert stored(draft) == before
+
+
+def test_a_withdrawn_edition_is_not_published_again_by_importing_it_again(publisher):
+    run("2019.txt", ORIGINAL)
+    (edition,) = kyrgyzstan()
+    workflow.withdraw(edition, publisher, "Legal review", restore_previous=False)
+    before = database_rows()
+
+    assert run("2019.txt", ORIGINAL)["status"] == "unchanged"
+    entry = run("corrected.txt", CORRECTED)
+
+    assert entry["status"] == "rejected"
+    assert "the edition of this date was withdrawn" in entry["error"]
+    assert database_rows() == before
+    assert not Edition.objects.public().exists()
 
 
 # --- dry runs --------------------------------------------------------------------------------
