@@ -13,8 +13,9 @@ An import only ever adds an edition; it never changes one that exists. Who may d
 - A published import becomes the profile's current edition when no current one is newer (the
   previous current one is superseded, event "supersede"), or goes straight into the archive
   (superseded) when one is. The new text of the current edition's date (a corrected copy)
-  becomes a new current edition that supersedes it; new text for an archived edition, or for an
-  edition in progress, is refused: neither ever changes by import.
+  becomes a new current edition that supersedes it; new text for an archived or withdrawn
+  edition, or for an edition in progress, is refused: none of them changes, or comes back, by
+  import.
 
 The edition is created in its final state inside the gate (reports.editions.freeze), which
 lets a published edition gain its content rows in the same transaction and nothing else.

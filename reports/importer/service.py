@@ -60,7 +60,7 @@ REPORT_TITLE = re.compile(r"^(?P<series>.+?)(?:\s+Report)?\s+(?P<year>\d{4})$")
 
 # What becomes of each profile of a file: a new edition (CREATE), nothing (UNCHANGED), a new
 # edition carrying new text for the edition of the same date (UPDATE), or nothing, refused
-# (SKIP). The file's status is that of its first profile in this order that was written.
+# (SKIP). A file's status names the first of CREATE, UPDATE, UNCHANGED among its profiles.
 CREATE, UNCHANGED, UPDATE, SKIP = "create", "unchanged", "update", "skip"
 FILE_STATUS = {CREATE: "imported", UPDATE: "updated", UNCHANGED: "unchanged"}
 
@@ -157,7 +157,6 @@ class PlannedEdition:
     last_updated: datetime.date
     last_updated_precision: str
     text_fingerprint: str
-    pk: None = None
 
 
 def parse(document, options, reference):
@@ -220,7 +219,9 @@ def import_document(document, options, reference, parsed=None):
 def write_document(profiles, options, reference, path):
     """One transaction and one revision for everything the file brings; returns its plans.
 
-    The page cache's clock moves once, after the gate has announced what the file changed.
+    The whole file is inside the gate (a published edition gains its content in the
+    transaction that creates it), which announces once what the file changed; the page
+    cache's clock then moves once, at the end.
     """
     name = path.rsplit("/", 1)[-1]
     with transaction.atomic(), clock_advanced_at_end(), lifecycle():
