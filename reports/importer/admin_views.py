@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.text import get_valid_filename
 
+from reports.editions.imports import ImportRefused, import_refusal
 from reports.models import Edition
 
 from .archive import DOCUMENT_SUFFIXES, iter_documents
@@ -61,7 +62,19 @@ class UploadForm(forms.Form):
             (Edition.State.DRAFT, "Draft"),
         ],
         initial=Edition.State.PUBLISHED,
+        help_text="Published is for publishers; drafts go through review.",
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_state(self):
+        state = self.cleaned_data["state"]
+        reason = import_refusal(self.user, state)
+        if reason:
+            raise forms.ValidationError(reason)
+        return state
 
     def clean_files(self):
         files = self.cleaned_data["files"]
@@ -122,7 +135,7 @@ def import_archive_view(request):
     }
     if request.method == "POST" and "token" in request.POST:
         return confirm(request, context)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         key = stage(form.cleaned_data["files"])
         data = {
@@ -131,7 +144,9 @@ def import_archive_view(request):
             "country": form.cleaned_data["country"],
             "year": form.cleaned_data["year"],
         }
-        report = import_documents(staged_documents(key), options_from(data, dry_run=True))
+        report = import_documents(
+            staged_documents(key), options_from(data, request.user, dry_run=True)
+        )
         context.update(
             report=report,
             summary=summarise(report),
@@ -157,8 +172,13 @@ def confirm(request, context):
         shutil.rmtree(folder, ignore_errors=True)
         messages.info(request, "Import cancelled; nothing was written.")
         return redirect("admin:reports_import_archive")
-    report = import_documents(staged_documents(data["key"]), options_from(data, request.user))
-    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        report = import_documents(staged_documents(data["key"]), options_from(data, request.user))
+    except ImportRefused as refused:
+        messages.error(request, f"Nothing was imported: {refused}")
+        return redirect("admin:reports_import_archive")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     summary = summarise(report)
     level = messages.WARNING if summary["rejected"] else messages.SUCCESS
     messages.add_message(

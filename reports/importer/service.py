@@ -1,8 +1,11 @@
 """Write parsed archive documents into the database.
 
-Each file is planned (read-only: which country, profile and edition it maps to, and whether that
-edition is new, unchanged or changed) and then applied in its own transaction as one
-django-reversion revision. A dry run stops after planning, so it never writes.
+Each file is imported in its own transaction as one django-reversion revision "Imported from
+<file>". Its profiles are locked first; each is then planned against what is locked (is its
+edition new, unchanged, or new text for an edition of the same date; see plan_profile) and
+added through the lifecycle step reports.editions.imports.ImportEdition, which never changes an
+existing edition. A dry run plans against what is committed and what the run's earlier files
+would have added, and never writes.
 """
 
 import datetime
@@ -15,6 +18,14 @@ from django.utils.text import slugify
 
 from reports.editions import states
 from reports.editions.freeze import lifecycle
+from reports.editions.imports import (
+    ImportEdition,
+    ImportRefused,
+    import_refusal,
+    lock_profiles,
+    placement,
+    profile_editions,
+)
 from reports.editions.revisions import record_written_rows
 from reports.models import (
     Country,
@@ -31,6 +42,7 @@ from sources.models import Citation, Footnote, Source, SourceAlias
 from . import parallel
 from .parsing import DEFAULT_COUNTRIES, CountryLookup, ParsedProfile, parse_document
 
+State = states.State
 DEFAULT_TOPICS = {
     "Mine Ban Policy": "Landmine Monitor",
     "Cluster Munition Ban Policy": "Cluster Munition Monitor",
@@ -46,22 +58,20 @@ ATTEMPTS = 3
 RACE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 REPORT_TITLE = re.compile(r"^(?P<series>.+?)(?:\s+Report)?\s+(?P<year>\d{4})$")
 
+# What becomes of each profile of a file: a new edition (CREATE), nothing (UNCHANGED), a new
+# edition carrying new text for the edition of the same date (UPDATE), or nothing, refused
+# (SKIP). A file's status names the first of CREATE, UPDATE, UNCHANGED among its profiles.
 CREATE, UNCHANGED, UPDATE, SKIP = "create", "unchanged", "update", "skip"
 FILE_STATUS = {CREATE: "imported", UPDATE: "updated", UNCHANGED: "unchanged"}
-OUTCOMES = {
-    CREATE: "new edition",
-    UPDATE: "new revision of an existing edition",
-    UNCHANGED: "unchanged",
-    SKIP: "not imported",
-}
 
 
 @dataclass
 class ImportOptions:
     dry_run: bool = False
-    state: str = Edition.State.PUBLISHED
+    state: str = State.PUBLISHED
     default_country: str | None = None
     default_year: int | None = None
+    # Who imports: None for the command line, trusted as the system.
     actor: object = None
 
 
@@ -72,8 +82,32 @@ class ProfilePlan:
     reason: str = ""
     last_updated: datetime.date | None = None
     precision: str = Edition.Precision.DAY
-    existing: Edition | None = None
-    current: Edition | None = None
+    # The profile's editions, newest first, as planned against.
+    editions: list = field(default_factory=list)
+    # The edition of the same date whose text the import replaces (UPDATE).
+    replaces: Edition | None = None
+    place: object = None  # the reports.editions.imports.Placement of a new edition
+
+    @property
+    def outcome(self):
+        """What becomes of the profile, in words (the report's `outcome`)."""
+        if self.action == SKIP:
+            return f"not imported: {self.reason}"
+        if self.action == UNCHANGED:
+            return "unchanged"
+        state = self.place.state
+        if self.action == UPDATE:
+            if state == State.DRAFT:
+                return "new text for the edition of this date: a new draft based on it"
+            return (
+                "new text for the edition of this date: published as a new edition, "
+                "the earlier one archived"
+            )
+        if state == State.DRAFT:
+            return "new draft"
+        if state == State.SUPERSEDED:
+            return "new edition, archived: a newer edition is current"
+        return "new edition, published"
 
 
 @dataclass
@@ -86,8 +120,9 @@ class Reference:
     topic_objects: dict[str, Topic] = field(default_factory=dict)
     profiles: dict[tuple[int, int], Profile] = field(default_factory=dict)
     reports: dict[tuple[str, int], Report] = field(default_factory=dict)
-    # What a dry run would have written so far, so later files in the run are judged against it.
-    planned: dict[tuple, str] = field(default_factory=dict)
+    # A dry run's view of each profile's editions, (country, topic) -> editions newest first:
+    # what is committed and what the run's earlier files would have added (never saved).
+    planned: dict[tuple[str, str], list] = field(default_factory=dict)
 
     @classmethod
     def load(cls):
@@ -106,6 +141,22 @@ class Reference:
             {(p.country_id, p.topic_id): p for p in Profile.objects.all()},
             {(r.series, r.year): r for r in Report.objects.all()},
         )
+
+    def profile_of(self, parsed):
+        """The existing profile of a parsed profile, or None."""
+        country = self.countries.get(parsed.country)
+        topic = self.topic_objects.get(parsed.topic)
+        return self.profiles.get((country.pk, topic.pk)) if country and topic else None
+
+
+@dataclass
+class PlannedEdition:
+    """An edition a dry run would have added, for judging the run's later files."""
+
+    state: str
+    last_updated: datetime.date
+    last_updated_precision: str
+    text_fingerprint: str
 
 
 def parse(document, options, reference):
@@ -133,18 +184,11 @@ def import_document(document, options, reference, parsed=None):
         entry["error"] = parsed.error
         return entry
     for attempt in range(1, ATTEMPTS + 1):
-        plans = [plan_profile(profile, options, reference) for profile in parsed.profiles]
-        entry["profiles"] = [profile_report(plan) for plan in plans]
-        runnable = [plan for plan in plans if plan.action != SKIP]
-        if not runnable:
-            reasons = "; ".join(plan.reason for plan in plans)
-            entry["error"] = f"No profile could be imported: {reasons}"
-            return entry
-        if options.dry_run:
-            entry["status"] = "parsed"
-            return entry
         try:
-            write_document(runnable, options, reference, document.path)
+            if options.dry_run:
+                plans = plan_dry_run(parsed.profiles, options, reference)
+            else:
+                plans = write_document(parsed.profiles, options, reference, document.path)
         except DatabaseError as exc:
             # The transaction rolled back: nothing of this file was written, and rows cached
             # during it no longer exist.
@@ -152,39 +196,90 @@ def import_document(document, options, reference, parsed=None):
             if attempt < ATTEMPTS and lost_a_race(exc):
                 continue
             entry["error"] = f"Not imported, nothing written: {exc}"
+            entry["profiles"] = [
+                profile_report(ProfilePlan(profile, SKIP, reason="the file was not written"))
+                for profile in parsed.profiles
+            ]
             return entry
         break
-    actions = {plan.action for plan in runnable}
-    entry["status"] = next(
-        FILE_STATUS[action] for action in (CREATE, UPDATE, UNCHANGED) if action in actions
-    )
+    entry["profiles"] = [profile_report(plan) for plan in plans]
+    actions = {plan.action for plan in plans}
+    if actions == {SKIP}:
+        reasons = "; ".join(plan.reason for plan in plans)
+        entry["error"] = f"No profile could be imported: {reasons}"
+    elif options.dry_run:
+        entry["status"] = "parsed"
+    else:
+        entry["status"] = next(
+            FILE_STATUS[action] for action in (CREATE, UPDATE, UNCHANGED) if action in actions
+        )
     return entry
 
 
-def write_document(plans, options, reference, path):
-    """One transaction and one revision for everything the file brings."""
-    # Archive editions are created already published: the documented escape hatch.
-    with transaction.atomic(), lifecycle(), clock_advanced_at_end():
-        written = []
-        for plan in plans:
-            apply_plan(plan, options, reference, path, written)
+def write_document(profiles, options, reference, path):
+    """One transaction and one revision for everything the file brings; returns its plans.
+
+    The whole file is inside the gate (a published edition gains its content in the
+    transaction that creates it), which announces once what the file changed; the page
+    cache's clock then moves once, at the end.
+    """
+    name = path.rsplit("/", 1)[-1]
+    with transaction.atomic(), clock_advanced_at_end(), lifecycle():
+        existing = {(p.country, p.topic): reference.profile_of(p) for p in profiles}
+        locked = lock_profiles(sorted({p.pk for p in existing.values() if p is not None}))
+        # (country, topic) -> the profile's editions, brought up to date by each import
+        histories = {
+            key: locked[profile.pk] if profile else [] for key, profile in existing.items()
+        }
+        plans, steps, written = [], [], []
+        for parsed in profiles:
+            plan = plan_profile(parsed, options, histories[(parsed.country, parsed.topic)])
+            plans.append(plan)
+            if plan.action in (CREATE, UPDATE):
+                steps.append(apply_plan(plan, options, reference, path, written))
         if written:
-            record_written_rows(
-                written, comment=f"Imported from {path.rsplit('/', 1)[-1]}", user=options.actor
+            revision = record_written_rows(
+                written, comment=f"Imported from {name}", user=options.actor
             )
+            for step in steps:
+                step.record(revision)
+    return plans
+
+
+def plan_dry_run(profiles, options, reference):
+    """The file's plans against what is committed and what the run's earlier files added."""
+    plans = []
+    for parsed in profiles:
+        key = (parsed.country, parsed.topic)
+        if key not in reference.planned:
+            profile = reference.profile_of(parsed)
+            editions = profile_editions([profile.pk])[profile.pk] if profile else []
+            reference.planned[key] = editions
+        plan = plan_profile(parsed, options, reference.planned[key])
+        if plan.action in (CREATE, UPDATE):
+            new = PlannedEdition(
+                plan.place.state, plan.last_updated, plan.precision, parsed_fingerprint(parsed)
+            )
+            # Only this run's own list is changed: its editions are never saved.
+            plan.place.apply_to(reference.planned[key], new)
+        plans.append(plan)
+    return plans
 
 
 def lost_a_race(exc):
     """Whether another transaction (a concurrent import or edit) made this file's write fail,
     so that planning it again against what is now committed can succeed."""
-    if isinstance(exc, (ConcurrentChange, IntegrityError)):
+    if isinstance(exc, IntegrityError):
         # A unique row (topic, report, source, profile) that another import added first.
         return True
     return getattr(exc.__cause__, "sqlstate", None) in RACE_SQLSTATES
 
 
-def plan_profile(parsed, options, reference):
-    plan = ProfilePlan(parsed=parsed, action=CREATE)
+def plan_profile(parsed, options, editions):
+    """What becomes of one parsed profile, given its profile's `editions` (newest first; none
+    for a profile not yet there). Any edition of the same date with the same text, withdrawn
+    ones included, leaves it unchanged: importing an archive again changes nothing."""
+    plan = ProfilePlan(parsed, CREATE, editions=editions)
     if parsed.country is None:
         plan.action, plan.reason = SKIP, f"unknown country {parsed.country_hint or '(not named)'}"
         return plan
@@ -195,35 +290,33 @@ def plan_profile(parsed, options, reference):
         )
         return plan
     plan.last_updated, plan.precision = parse_last_updated(parsed.last_updated)
-    if options.dry_run:
-        key = (parsed.country, parsed.topic, plan.last_updated, plan.precision)
-        fingerprint = parsed_fingerprint(parsed)
-        if key in reference.planned:
-            plan.action = UNCHANGED if reference.planned[key] == fingerprint else UPDATE
-            return plan
-        reference.planned[key] = fingerprint
-    country = reference.countries.get(parsed.country)
-    topic = reference.topic_objects.get(parsed.topic)
-    profile = reference.profiles.get((country.pk, topic.pk)) if country and topic else None
-    if profile is None:
+    same_date = [
+        e
+        for e in plan.editions
+        if e.last_updated == plan.last_updated and e.last_updated_precision == plan.precision
+    ]
+    if any(same_text(edition, parsed) for edition in same_date):
+        plan.action = UNCHANGED
         return plan
-    editions = list(profile.editions.exclude(state=Edition.State.WITHDRAWN).order_by("-id"))
-    plan.current = next((e for e in editions if e.state == Edition.State.PUBLISHED), None)
-    plan.existing = next(
-        (
-            e
-            for e in editions
-            if e.last_updated == plan.last_updated and e.last_updated_precision == plan.precision
-        ),
-        None,
-    )
-    if plan.existing is not None:
-        same = edition_fingerprint(plan.existing) == parsed_fingerprint(parsed)
-        plan.action = UNCHANGED if same else UPDATE
-    elif options.state == Edition.State.DRAFT and any(e.state in states.OPEN for e in editions):
-        plan.action = SKIP
-        plan.reason = f"{parsed.country}, {parsed.topic} already has an edition in progress"
+    if same_date:
+        current = (e for e in same_date if e.state in states.PUBLIC)
+        plan.action, plan.replaces = UPDATE, next(current, same_date[0])
+    try:
+        plan.place = placement(
+            f"{parsed.country} — {parsed.topic}",
+            plan.editions,
+            state=options.state,
+            last_updated=plan.last_updated,
+            replaces=plan.replaces,
+        )
+    except ImportRefused as refused:
+        plan.action, plan.reason = SKIP, str(refused)
     return plan
+
+
+def same_text(edition, parsed):
+    known = getattr(edition, "text_fingerprint", None) or edition_fingerprint(edition)
+    return known == parsed_fingerprint(parsed)
 
 
 def parse_last_updated(value):
@@ -262,24 +355,27 @@ def edition_fingerprint(edition):
 
 
 def apply_plan(plan, options, reference, path, written):
-    """Write one profile's edition, adding every row written to `written` for its revision."""
-    if plan.action == UNCHANGED:
-        return
+    """Add one profile's edition through the lifecycle, adding every row written to `written`
+    for the file's revision; returns the step, whose events are recorded with the revision."""
     parsed = plan.parsed
-    if plan.action == UPDATE:
-        edition = plan.existing
-        edition.sections.all().delete()
-        edition.overview_facts.all().delete()
-        edition.footnotes.all().delete()
-        edition.summary = parsed.summary
-        edition.version += 1
-        edition.imported_from = path[-255:]
-        edition.save()
-    else:
-        profile = get_profile(parsed, reference, written)
-        edition = create_edition(profile, plan, options, reference, path, written)
+    step = ImportEdition(
+        get_profile(parsed, reference, written),
+        options.actor,
+        source=path.rsplit("/", 1)[-1],
+        state=options.state,
+        last_updated=plan.last_updated,
+        precision=plan.precision,
+        replaces=plan.replaces,
+    )
+    edition = step.execute(
+        plan.editions,
+        report=get_report(parsed.report, reference, written),
+        summary=parsed.summary,
+        imported_from=path[-255:],
+    )
     written.append(edition)
     write_content(edition, parsed, reference, written)
+    return step
 
 
 def get_profile(parsed, reference, written):
@@ -321,39 +417,6 @@ def get_report(title, reference, written):
         written.append(report)
         reference.reports[key] = report
     return report
-
-
-class ConcurrentChange(DatabaseError):
-    pass
-
-
-def create_edition(profile, plan, options, reference, path, written):
-    """A new edition; a published import takes its place in the profile's history by date."""
-    state = options.state
-    current = plan.current
-    if state == Edition.State.PUBLISHED and current is not None:
-        if current.last_updated and current.last_updated > plan.last_updated:
-            state = Edition.State.SUPERSEDED
-        elif not Edition.objects.filter(pk=current.pk, state=Edition.State.PUBLISHED).update(
-            state=Edition.State.SUPERSEDED
-        ):
-            raise ConcurrentChange(f"{profile} changed while importing; import the file again.")
-    archived = state in (Edition.State.PUBLISHED, Edition.State.SUPERSEDED)
-    return Edition.objects.create(
-        profile=profile,
-        report=get_report(plan.parsed.report, reference, written),
-        state=state,
-        last_updated=plan.last_updated,
-        last_updated_precision=plan.precision,
-        summary=plan.parsed.summary,
-        published_at=(
-            datetime.datetime.combine(plan.last_updated, datetime.time(), datetime.UTC)
-            if archived
-            else None
-        ),
-        imported_from=path[-255:],
-        created_by=options.actor,
-    )
 
 
 def write_content(edition, parsed, reference, written):
@@ -450,7 +513,7 @@ def profile_report(plan):
     if plan.action == SKIP and not any(plan.reason in w["message"] for w in warnings):
         warnings.append({"line": parsed.start_line, "message": f"Not imported: {plan.reason}"})
     return {
-        "outcome": OUTCOMES[plan.action] + (f": {plan.reason}" if plan.reason else ""),
+        "outcome": plan.outcome,
         "country": parsed.country,
         "topic": parsed.topic,
         "report": parsed.report,
@@ -470,8 +533,12 @@ def import_documents(documents, options, progress=None, workers=1):
     """Import every document; one failing file never stops the others.
 
     With `workers` above one, a large archive on PostgreSQL is imported by that many processes
-    (see reports.importer.parallel); the report is the same.
+    (see reports.importer.parallel); the report is the same. Raises ImportRefused, before
+    reading anything, when the actor may not import in the chosen state.
     """
+    reason = import_refusal(options.actor, options.state)
+    if reason:
+        raise ImportRefused(reason)
     if parallel.possible(documents, options, workers):
         return parallel.import_documents(documents, options, progress, workers)
     reference = Reference.load()
@@ -481,22 +548,6 @@ def import_documents(documents, options, progress=None, workers=1):
         if progress is not None:
             progress(files[-1])
     return {"files": files}
-
-
-def documented_report(report):
-    """The report as documented for scripts: the per-profile outcome is for the admin page."""
-    return {
-        "files": [
-            {
-                **entry,
-                "profiles": [
-                    {key: value for key, value in profile.items() if key != "outcome"}
-                    for profile in entry["profiles"]
-                ],
-            }
-            for entry in report["files"]
-        ]
-    }
 
 
 def summarise(report):

@@ -5,15 +5,17 @@ import json
 import zipfile
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Revision
 
+from monitor.roles import EDITOR
 from reports.importer.archive import Document
 from reports.importer.service import ImportOptions, Reference, import_document, import_documents
-from reports.models import Country, Edition, Profile, Report, Section
+from reports.models import Country, Edition, EditionEvent, Profile, Report, Section
 from reports.public.pagecache import current_tick
 from sources.models import Citation, Footnote, Source
 from tests.conftest import SEEDS
@@ -39,7 +41,17 @@ def run(*documents, **options):
 def database_rows():
     return {
         model.__name__: model.objects.count()
-        for model in [Country, Profile, Edition, Section, Footnote, Citation, Source, Revision]
+        for model in [
+            Country,
+            Profile,
+            Edition,
+            EditionEvent,
+            Section,
+            Footnote,
+            Citation,
+            Source,
+            Revision,
+        ]
     }
 
 
@@ -183,16 +195,21 @@ def test_an_unchanged_file_leaves_the_publication_clock_alone():
     assert current_tick() == before
 
 
-def test_the_same_edition_with_different_text_is_updated_as_a_new_revision():
+def test_the_same_edition_with_different_text_is_published_as_a_new_edition():
     run(seed(SEED_003))
     edition = edition_of("Kyrgyzstan", "Mine Ban Policy")
+    text = list(edition.sections.values_list("body", flat=True))
     changed = (SEEDS / SEED_003).read_bytes().replace(b"has not acceded", b"has still not acceded")
 
     report = run(Document("003-corrected.txt", raw=changed))
 
     assert report["files"][0]["status"] == "updated"
-    assert edition_of("Kyrgyzstan", "Mine Ban Policy").pk == edition.pk
-    assert "has still not acceded" in " ".join(edition.sections.values_list("body", flat=True))
+    current = Edition.objects.public().get(profile=edition.profile)
+    assert current.pk != edition.pk
+    assert "has still not acceded" in " ".join(current.sections.values_list("body", flat=True))
+    edition.refresh_from_db()
+    assert edition.state == Edition.State.SUPERSEDED
+    assert list(edition.sections.values_list("body", flat=True)) == text
     assert Revision.objects.filter(comment="Imported from 003-corrected.txt").exists()
 
 
@@ -259,7 +276,7 @@ def test_dry_run_reports_parsed_and_writes_nothing():
 def test_dry_run_judges_later_files_against_earlier_ones():
     report = run(seed(SEED_000), seed(SEED_002), dry_run=True)
     outcomes = [profile["outcome"] for profile in report["files"][1]["profiles"]]
-    assert outcomes == ["new edition", "unchanged"]
+    assert outcomes == ["new edition, published", "unchanged"]
 
 
 def test_draft_imports_open_a_draft_edition():
@@ -274,6 +291,7 @@ def test_command_prints_the_json_report(tmp_path, capsys):
     profile = report["files"][0]["profiles"][0]
     assert report["files"][0]["status"] == "imported"
     assert set(profile) == {
+        "outcome",
         "country",
         "topic",
         "report",
@@ -284,6 +302,7 @@ def test_command_prints_the_json_report(tmp_path, capsys):
         "footnotes",
         "warnings",
     }
+    assert profile["outcome"] == "new edition, published"
     assert profile["country"] == "Uzbekistan"
     assert profile["last_updated"] == "2011-10-24"
     assert profile["footnotes"][0]["number"] == 1
@@ -348,7 +367,7 @@ def test_a_zip_with_too_many_files_is_refused(tmp_path, settings, capsys):
 class TestAdminUpload:
     url = "/admin/reports/import-archive/"
 
-    def upload(self, client, *names, **fields):
+    def upload(self, client, *names, state="published", **fields):
         files = [
             (
                 io.BytesIO((SEEDS / name).read_bytes())
@@ -359,18 +378,18 @@ class TestAdminUpload:
         ]
         for handle, name in zip(files, names, strict=True):
             handle.name = name
-        return client.post(self.url, {"files": files, "state": "published", **fields})
+        return client.post(self.url, {"files": files, "state": state, **fields})
 
-    def test_dry_run_then_confirm(self, client, editor, tmp_path, settings):
+    def test_dry_run_then_confirm(self, client, publisher, tmp_path, settings):
         settings.IMPORT_STAGING_DIR = tmp_path
-        client.force_login(editor)
+        client.force_login(publisher)
         assert client.get(self.url).status_code == 200
 
         preview = self.upload(client, SEED_003, SEED_004)
 
         assert preview.status_code == 200
         assert "Dry run" in preview.text
-        assert preview.text.count("new edition") == 2
+        assert preview.text.count("new edition, published") == 2
         assert "Kyrgyzstan" in preview.text and "Uzbekistan" in preview.text
         assert not Edition.objects.exists()
 
@@ -379,21 +398,75 @@ class TestAdminUpload:
         assert result.status_code == 200
         assert "Import finished" in result.text
         assert Edition.objects.public().count() == 2
-        assert Revision.objects.filter(user=editor).count() == 2
+        assert Revision.objects.filter(user=publisher).count() == 2
+        assert set(EditionEvent.objects.values_list("action", "actor")) == {
+            ("import", publisher.pk)
+        }
         assert not any(tmp_path.iterdir())  # staged uploads are removed
 
-    def test_confirming_twice_imports_once(self, client, editor, tmp_path, settings):
+    def test_an_editor_choosing_published_is_refused_and_nothing_is_written(
+        self, client, editor, tmp_path, settings
+    ):
         settings.IMPORT_STAGING_DIR = tmp_path
         client.force_login(editor)
+        before = database_rows()
+
+        response = self.upload(client, SEED_003)
+
+        assert response.status_code == 200
+        assert "Only publishers import straight to published" in response.text
+        assert "token" not in response.context
+        assert database_rows() == before
+        assert not any(tmp_path.iterdir())
+
+    def test_an_editors_draft_upload_opens_drafts_for_review(
+        self, client, editor, tmp_path, settings
+    ):
+        settings.IMPORT_STAGING_DIR = tmp_path
+        client.force_login(editor)
+        preview = self.upload(client, SEED_003, state="draft")
+        assert "new draft" in preview.text
+
+        client.post(self.url, {"token": preview.context["token"], "confirm": "1"})
+
+        draft = Edition.objects.get()
+        assert draft.state == Edition.State.DRAFT
+        event = draft.events.get()
+        assert (event.action, event.actor, event.comment) == (
+            "start",
+            editor,
+            f"Imported from {SEED_003}",
+        )
+
+    def test_a_preview_confirmed_after_losing_the_publisher_role_writes_nothing(
+        self, client, publisher, tmp_path, settings
+    ):
+        settings.IMPORT_STAGING_DIR = tmp_path
+        client.force_login(publisher)
+        token = self.upload(client, SEED_003).context["token"]
+        publisher.groups.set([Group.objects.get(name=EDITOR)])
+        before = database_rows()
+
+        response = client.post(self.url, {"token": token, "confirm": "1"}, follow=True)
+
+        assert "Nothing was imported: Only publishers import straight to published" in (
+            response.text
+        )
+        assert database_rows() == before
+        assert not any(tmp_path.iterdir())
+
+    def test_confirming_twice_imports_once(self, client, publisher, tmp_path, settings):
+        settings.IMPORT_STAGING_DIR = tmp_path
+        client.force_login(publisher)
         token = self.upload(client, SEED_003).context["token"]
         client.post(self.url, {"token": token})
         again = client.post(self.url, {"token": token}, follow=True)
         assert "already imported" in again.text
         assert Edition.objects.count() == 1
 
-    def test_cancel_writes_nothing(self, client, editor, tmp_path, settings):
+    def test_cancel_writes_nothing(self, client, publisher, tmp_path, settings):
         settings.IMPORT_STAGING_DIR = tmp_path
-        client.force_login(editor)
+        client.force_login(publisher)
         token = self.upload(client, SEED_003).context["token"]
         client.post(self.url, {"token": token, "cancel": "1"})
         assert not Edition.objects.exists()

@@ -99,6 +99,10 @@ def test_a_re_imported_edition_with_new_wording_is_found_by_it():
 
     assert [str(e.profile) for e in found("Zarathustrov")] == ["Kyrgyzstan — Mine Ban Policy"]
     assert found("Kushchubekov") == []
+    # The edition it replaced is the archive now, unchanged: found there by its own wording.
+    archived = found("Kushchubekov", archive=True)
+    assert [e.state for e in archived] == [S.SUPERSEDED]
+    assert found("Zarathustrov", archive=True) == found("Zarathustrov")
 
 
 def test_filters_narrow_the_documents(make_user):
