@@ -73,6 +73,12 @@ def lock(edition, *, skip_locked=False):
     return rows.first()
 
 
+def lock_editions(editions):
+    """lock() each of several editions (a content row moved from one to another), ordered by
+    profile, then edition: two writers locking the same ones take them the same way round."""
+    return [lock(edition) for edition in sorted(editions, key=lambda e: (e.profile_id, e.pk))]
+
+
 def latest_revision_id(edition):
     """The newest django-reversion revision holding the edition (its current content)."""
     return (

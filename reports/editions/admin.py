@@ -9,6 +9,7 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Max, Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -21,9 +22,9 @@ from django.utils.html import format_html_join
 
 from ..citations import citation_problems
 from ..diff import compare, snapshot_of_edition, snapshot_of_revision
-from ..models import Edition, Report
+from ..models import Edition, Report, edition_refusal
 from . import states, workflow
-from .actions import lock
+from .actions import lock, lock_editions
 from .queryset import OVERDUE_GRACE
 
 State = Edition.State
@@ -144,6 +145,28 @@ class ContentFormSet(forms.BaseInlineFormSet):
             )
 
 
+def refuse_post_to_uneditable(model_admin, request, object_id, edition_of):
+    """A form posted for content whose edition stopped being editable after the page was
+    loaded (a colleague submitted it meanwhile) is answered with a message, as every refusal
+    is, not with a bare 403 page; nothing is saved. None when the post may go on."""
+    if request.method != "POST" or object_id is None:
+        return None
+    if not model_admin.has_change_permission(request):
+        return None  # not a matter of the edition's state: the admin's own 403
+    obj = model_admin.get_object(request, unquote(object_id))
+    if obj is None:
+        return None
+    edition = edition_of(obj)
+    refusal = edition_refusal([edition.pk])
+    if refusal is None:
+        return None
+    messages.error(
+        request,
+        f"Nothing was saved: the edition is {edition.get_state_display().lower()} now. {refusal}",
+    )
+    return HttpResponseRedirect(request.get_full_path())
+
+
 class ReadOnlyWhenFrozenInline:
     """Content inlines: editable only while their edition is a draft or has changes requested."""
 
@@ -201,7 +224,31 @@ class EditionContentAdminMixin:
         actions.pop("delete_selected", None)
         return actions
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        refused = refuse_post_to_uneditable(self, request, object_id, self._edition_of)
+        return refused or super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _lock_editions(self, obj):
+        """Lock the editions a save of `obj` writes (its own, and the one it leaves when
+        moved) before the row is written, as every writer does: profile, then edition.
+
+        Writing the row first locks it, and the edition is written after (its version): a
+        writer already holding the edition and about to write this row (the edition form
+        saving its inlines, a revert) then waited for this save while it waited for them, a
+        deadlock, a server error in the admin. Now the save queues behind them and, once they
+        are done, the database's check sees the edition's state as they left it. (A delete
+        writes only its row, and waits for nobody while holding it.)
+        """
+        ids = {self._edition_of(obj).pk}
+        if obj.pk is not None:
+            field = "footnote__edition" if hasattr(obj, "footnote_id") else "edition"
+            ids.add(
+                self.model._base_manager.filter(pk=obj.pk).values_list(field, flat=True).first()
+            )
+        lock_editions(Edition.objects.filter(pk__in=ids))
+
     def save_model(self, request, obj, form, change):
+        self._lock_editions(obj)
         super().save_model(request, obj, form, change)
         edition = self._edition_of(obj)
         Edition.objects.filter(pk=edition.pk).update(version=F("version") + 1)
@@ -246,6 +293,10 @@ class EditionWorkflowAdminMixin:
         actions.pop("delete_selected", None)
         return actions
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        refused = refuse_post_to_uneditable(self, request, object_id, lambda edition: edition)
+        return refused or super().changeform_view(request, object_id, form_url, extra_context)
+
     def has_change_permission(self, request, obj=None):
         if obj is not None and not obj.is_editable:
             return False
@@ -282,6 +333,13 @@ class EditionWorkflowAdminMixin:
         if obj is not None:
             readonly += ["profile", "based_on", "publish_at"]
         return readonly
+
+    def delete_model(self, request, obj):
+        # The draft's rows are deleted first, then the draft: locked first, as by every writer,
+        # or a colleague's save of the edition form waits for those rows while this waits for
+        # the edition they hold (a deadlock).
+        lock(obj)
+        super().delete_model(request, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -110,7 +110,10 @@ def test_uneditable_editions_are_read_only_in_the_admin(client, superuser, state
     assert page.status_code == 200
     assert not page.context["has_change_permission"]
     assert "id_sections-0-body" not in page.text
-    assert client.post(change_url(edition), {"summary": "x"}).status_code == 403
+    response = client.post(change_url(edition), {"summary": "x"})
+    assert response.status_code == 302
+    assert messages_of(response)[0].startswith("Nothing was saved: the edition is")
+    assert Edition.objects.get(pk=edition.pk).summary == edition.summary
     section = edition.sections.get()
     section_page = client.get(reverse("admin:reports_section_change", args=[section.pk]))
     assert not section_page.context["has_change_permission"]
@@ -198,6 +201,29 @@ def test_a_stale_form_is_refused_shows_the_other_change_and_keeps_the_input(rese
     assert bob.post(url, bob_again).status_code == 302
     edition.refresh_from_db()
     assert edition.summary.startswith("Bob's summary")
+
+
+def test_a_form_saved_after_a_colleague_submitted_the_edition_is_a_message(client, researcher):
+    edition = workflow.start_draft(make_profile(), researcher)
+    section = edition.sections.create(position=1, heading="Policy", body="Text.")
+    section_url = reverse("admin:reports_section_change", args=[section.pk])
+    client.force_login(researcher)
+    data = form_data(client.get(change_url(edition)))
+    workflow.submit(edition, researcher)  # from another tab, or by a colleague
+
+    data["summary"] = "Typed before the submission"
+    section_data = {"edition": edition.pk, "position": 1, "heading": "Policy", "body": "New."}
+
+    refusal = (
+        "Nothing was saved: the edition is in review now. This edition is not a draft: its "
+        "content changes only after changes are requested."
+    )
+    for url, posted in ((change_url(edition), data), (section_url, section_data)):
+        response = client.post(url, posted, follow=True)
+        assert response.redirect_chain == [(url, 302)]
+        assert refusal in response.text
+    assert Edition.objects.get(pk=edition.pk).summary == ""
+    assert edition.sections.get().body == "Text."
 
 
 def test_a_form_without_a_token_is_refused(client, researcher):
