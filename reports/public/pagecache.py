@@ -19,14 +19,14 @@ Most changes concern one profile, and most pages show one profile: a publish mus
 every other profile's pages stale. So the transaction that moves the clock also writes, in
 ``reports.models.PublicationScope``, the new tick against what it changed: each profile whose
 editions it changed (``profile:<id>``), or ``shared`` for a record that any page may show (a
-country, topic, report or source: announced with no profile). A page built for one profile
-(``cached_page(..., profile_id=…)``) depends on its profile's scope and on ``shared``; any
-other page depends on every change. Once the clock has moved past an entry's tick, one query
-reads the clock and the ticks of the entry's scopes together: if neither scope moved after the
-entry's tick, nothing it shows changed, and the entry is stamped with the clock's tick and
-served; otherwise it is rendered again. Ticks grow in commit order (every mover holds the
-clock's row until it commits), so a scope that shows no later tick than the entry has no
-change the entry lacks.
+country, topic, report or source: announced with no profile). A page that shows one profile
+(its ``build()`` names it, see ``cached_page``) depends on its profile's scope and on
+``shared``; any other page depends on every change. Once the clock has moved past an entry's
+tick, one query reads the clock and the ticks of the entry's scopes together: if neither
+scope moved after the entry's tick, nothing it shows changed, and the entry is stamped with
+the clock's tick and served; otherwise it is rendered again. Ticks grow in commit order (every
+mover holds the clock's row until it commits), so a scope that shows no later tick than the
+entry has no change the entry lacks.
 
 Reading the clock is a database round trip, which would cost more than serving the page from
 memory. So each process re-reads it at most every ``FRESHNESS`` seconds, and the other side
@@ -36,8 +36,8 @@ exit for commands). By then every process, on any host and with any cache backen
 re-read the clock before serving another page, and so checks any entry older than the move
 against its scopes: after a publish or withdraw returns no old page is served anywhere. An
 editor waits 50 ms once; readers never wait. Within the process that moved the clock, pages
-are fresh at once. A page costs no query while the clock stands still, and one per process
-after each move of the clock.
+are fresh at once. A page costs no query while the clock stands still, and one in each
+process after each move of the clock.
 
 A process keeps the pages it served lately in memory (``_recent``) under the same rule, so a
 hit costs neither a query nor a cache get. Every entry carries a strong ETag (a hash of its
@@ -296,19 +296,24 @@ def cached_page(request, kind, build):
     key = page_key(kind, request.path)
     tick = known_tick()
     entry = _recent.get(key)
-    if entry is not None and entry.tick == tick:
-        return respond(request, entry)
-    cached = cache.get(key)
-    if cached is not None and (entry is None or cached.tick >= entry.tick):
-        entry = cached  # this process's copy stands in for one the shared cache has evicted
     if entry is not None and (entry.tick == tick or still_current(entry)):
-        remember(key, entry)
         return respond(request, entry)
+    # Another process may have rendered it since; the clock as this process knows it now.
+    tick = known_tick()
+    cached = cache.get(key)
+    newer = cached is not None and (entry is None or cached.tick > entry.tick)
+    if newer and (cached.tick == tick or still_current(cached)):
+        remember(key, cached)
+        return respond(request, cached)
     response, last_modified, profile_id = build()
     if response.status_code != 200:
         return response
     scopes = None if profile_id is None else (SHARED, profile_scope(profile_id))
-    entry = new_entry(tick, response.content, last_modified, replaces=entry, scopes=scopes)
+    # This process's copy stands in for one the shared cache has evicted.
+    replaces = (
+        cached if cached is not None and (entry is None or cached.tick >= entry.tick) else entry
+    )
+    entry = new_entry(tick, response.content, last_modified, replaces=replaces, scopes=scopes)
     cache.set(key, entry, TIMEOUT)
     remember(key, entry)
     return respond(request, entry)
