@@ -10,6 +10,14 @@ Starts gunicorn (bench.public_settings, bound to 127.0.0.1 only, 2 sync workers)
 URLs, then alternates wrk runs (profile, bare, profile, bare, …; few threads and connections,
 each bounded by --duration) and stops gunicorn at the end, whatever happens. Prints each run,
 the median requests/s of each URL and the ratio profile / bare.
+
+    DATABASE_URL=... .venv/bin/python bench/public_wrk.py --churn [--tree /tmp/old-tree]
+
+With --churn: the profile page alone, then while bench/publish_churn.py publishes and withdraws
+an edition of another profile once a second (and checks that the page of that profile never
+shows the replaced edition once a step has returned), alternately in each round; prints the
+ratio. --tree PATH (a copy of an older commit, e.g. `git archive COMMIT | tar -x -C PATH`)
+serves that tree's code too, its own server and churn, in the same rounds.
 """
 
 import argparse
@@ -68,43 +76,40 @@ def wrk(url, duration, threads, connections):
     return rps
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.public_settings"}
-    env.setdefault("SECRET_KEY", "benchmark-only-secret-key")
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
-    path = largest_profile_path(env)
-    base = f"http://127.0.0.1:{PORT}"
-    urls = {"profile": f"{base}/countries/{path}/", "bare": f"{base}/bench/bare/{path}/"}
-    server = subprocess.Popen(
+def start_server(tree, env, port, workers):
+    return subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "monitor.wsgi:application",
             "--bind",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "--workers",
-            str(args.workers),
+            str(workers),
             "--worker-class",
             "sync",
             "--log-level",
             "warning",
         ],
-        env=env,
-        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(tree)},
+        cwd=tree,
         start_new_session=True,
     )
+
+
+def stop(process, timeout=15):
+    """End a process group this script started."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def bare_and_profile(args, env, path, base, urls):
+    server = start_server(ROOT, env, args.port, args.workers)
     try:
         profile = wait_until_up(urls["profile"])
         bare = wait_until_up(urls["bare"])
@@ -130,12 +135,95 @@ def main():
             + ")"
         )
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop(server)
+
+
+def under_churn(args, env, path, base, url):
+    """The profile page alone, and while another profile is published and withdrawn once a
+    second (bench/publish_churn.py), side by side; with --tree, the other tree's code too."""
+    trees = [("this tree", ROOT)] + ([("--tree", Path(args.tree).resolve())] if args.tree else [])
+    results = {(name, mode): [] for name, _ in trees for mode in ("quiet", "churn")}
+    for round_ in range(args.rounds):
+        for name, tree in trees:
+            server = start_server(tree, env, args.port, args.workers)
+            try:
+                wait_until_up(url)
+                wrk(url, 2, args.threads, args.connections)  # warm every worker
+                modes = ["quiet", "churn"] if round_ % 2 == 0 else ["churn", "quiet"]
+                for mode in modes:
+                    churn = None
+                    if mode == "churn":
+                        churn = subprocess.Popen(
+                            [
+                                sys.executable,
+                                str(ROOT / "bench" / "publish_churn.py"),
+                                "--skip",
+                                path,
+                                "--base",
+                                base,
+                            ],
+                            env={**env, "BENCH_TREE": str(tree)},
+                            cwd=tree,
+                            stdout=subprocess.PIPE,
+                            text=True,
+                            start_new_session=True,
+                        )
+                        print(f"  {churn.stdout.readline().strip()}", flush=True)
+                    try:
+                        rps = wrk(url, args.duration, args.threads, args.connections)
+                    finally:
+                        if churn is not None:
+                            stop(churn, timeout=30)
+                    results[(name, mode)].append(rps)
+                    line = f"round {round_ + 1} {name:9} {mode:5} {rps:9.1f} req/s"
+                    if churn is not None:
+                        line += f"  ({churn.stdout.read().strip()})"
+                    print(line, flush=True)
+            finally:
+                stop(server)
+    for name, _ in trees:
+        quiet, churn = results[(name, "quiet")], results[(name, "churn")]
+        print(
+            f"{name}: median {statistics.median(quiet):.1f} req/s alone, "
+            f"{statistics.median(churn):.1f} req/s under one publish and one withdraw a second "
+            f"of another profile: {statistics.median(churn) / statistics.median(quiet):.0%} "
+            "(per-round: "
+            + ", ".join(f"{c / q:.0%}" for q, c in zip(quiet, churn, strict=True))
+            + ")"
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=PORT)
+    parser.add_argument(
+        "--churn",
+        action="store_true",
+        help="the profile page alone and under a publish and a withdraw a second elsewhere",
+    )
+    parser.add_argument("--tree", help="with --churn: also serve this source tree, side by side")
+    args = parser.parse_args()
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.public_settings"}
+    env.setdefault("SECRET_KEY", "benchmark-only-secret-key")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+    path = largest_profile_path(env)
+    base = f"http://127.0.0.1:{args.port}"
+    urls = {"profile": f"{base}/countries/{path}/", "bare": f"{base}/bench/bare/{path}/"}
+    if args.churn:
+        under_churn(args, env, path, base, urls["profile"])
+    else:
+        bare_and_profile(args, env, path, base, urls)
 
 
 if __name__ == "__main__":

@@ -490,6 +490,18 @@ class PublicationClock(models.Model):
         return f"Publication clock at {self.tick}"
 
 
+class PublicationScope(models.Model):
+    """The tick of the publication clock at which the pages of one scope last changed: those of
+    one profile (``profile:<id>``), or every page (``shared``: a record that any page may show,
+    such as a country or a source). See reports.public.pagecache."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    tick = models.BigIntegerField()
+
+    def __str__(self):
+        return f"{self.name} changed at {self.tick}"
+
+
 class SearchDocument(models.Model):
     """An edition's searchable text as one full-text document (PostgreSQL only).
 

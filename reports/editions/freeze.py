@@ -47,6 +47,7 @@ class _Gate:
     editions: set = field(default_factory=set)
     profiles: set = field(default_factory=set)
     public: bool = False
+    shared: bool = False  # a record that any page may show changed too
 
 
 _gate = contextvars.ContextVar("monitor_lifecycle_gate", default=None)
@@ -79,9 +80,10 @@ def lifecycle():
         finally:
             _gate.reset(token)
         if gate.public:
-            signals.public_changed.send(
-                sender=lifecycle, editions=gate.editions, profiles=gate.profiles
-            )
+            # A shared record's change is announced with empty sets, as outside the gate,
+            # even when the block also changed some editions: every page may show the record.
+            editions, profiles = (set(), set()) if gate.shared else (gate.editions, gate.profiles)
+            signals.public_changed.send(sender=lifecycle, editions=editions, profiles=profiles)
         if not outermost:
             _set(False)
 
@@ -93,6 +95,8 @@ def public_change(*, edition=None, profile_id=None):
     if gate is None:
         raise RuntimeError("public_change() belongs inside lifecycle().")
     gate.public = True
+    if edition is None and profile_id is None:
+        gate.shared = True
     if edition is not None:
         gate.editions.add(edition.pk)
         gate.profiles.add(edition.profile_id)

@@ -28,6 +28,7 @@ from .actions import (
 )
 from .drafts import Revert, StartDraft
 from .freeze import lifecycle
+from .release import Release
 
 State = states.State
 ACTIONS = TRANSITIONS
@@ -148,7 +149,8 @@ def start_report_update(report, profiles, actor):
 
 
 def release_report(report, actor, at=None):
-    """Publish all the report's approved editions at once, or schedule them all for `at`.
+    """Publish all the report's approved editions at once (reports.editions.release), or
+    schedule them all for `at`.
 
     All or nothing: one refusal (content changed since approval, say) releases none.
     """
@@ -156,24 +158,17 @@ def release_report(report, actor, at=None):
         raise WorkflowError("You may not release a report: your role does not allow it.")
     if at is not None and timezone.is_naive(at):
         at = timezone.make_aware(at)
+    if at is None or at <= timezone.now():
+        return Release(report, actor).execute()
     # Profiles in one order: two releases sharing profiles lock them the same way round.
     editions = list(report.editions.filter(state=State.APPROVED).order_by("profile_id", "pk"))
     if not editions:
         raise WorkflowError(f"{report} has no approved edition to release.")
     with lifecycle():
-        if at is not None and at > timezone.now():
-            for edition in editions:
-                Schedule(edition, actor, f"Release of {report}", at=at).execute()
-            Report.objects.filter(pk=report.pk).update(scheduled_release_at=at)
-            report.scheduled_release_at = at
-        else:
-            for edition in editions:
-                Publish(edition, actor, f"Release of {report}").execute()
-            report.state = Report.State.RELEASED
-            report.release_date = report.release_date or timezone.localdate()
-            Report.objects.filter(pk=report.pk).update(
-                state=report.state, release_date=report.release_date, scheduled_release_at=None
-            )
+        for edition in editions:
+            Schedule(edition, actor, f"Release of {report}", at=at).execute()
+        Report.objects.filter(pk=report.pk).update(scheduled_release_at=at)
+        report.scheduled_release_at = at
     return editions
 
 

@@ -8,21 +8,36 @@ the pinned dependencies; whole folders, no list of files): a deploy that changes
 never serves the old HTML kept in Redis; every page is rendered again when it is next asked for.
 
 Each entry remembers the tick of the publication clock (``reports.models.PublicationClock``)
-it was rendered at, and is served only while the clock still shows that tick. The clock moves
+it was rendered at, and is served while the clock still shows that tick. The clock moves
 inside the very transaction that changes anything a public page shows: every workflow step
-into or out of a published, superseded or withdrawn state (it writes an EditionEvent), any save
-or delete of an edition in one of those states (importer updates included), and any change to
-a country, topic, report, profile or source (see ``reports.public.clock``). A page rendered from
-data read before a commit is stored under the old tick and never served again.
+into or out of a published, superseded or withdrawn state, a release, an import, and any
+change to a country, topic, report, profile or source; the lifecycle announces each one with
+its ``public_changed`` signal (see ``reports.public.clock``). A page rendered from data read
+before a commit is stored under the old tick.
+
+Most changes concern one profile, and most pages show one profile: a publish must not make
+every other profile's pages stale. So the transaction that moves the clock also writes, in
+``reports.models.PublicationScope``, the new tick against what it changed: each profile whose
+editions it changed (``profile:<id>``), or ``shared`` for a record that any page may show (a
+country, topic, report or source: announced with no profile). A page that shows one profile
+(its ``build()`` names it, see ``cached_page``) depends on its profile's scope and on
+``shared``; any other page depends on every change. Once the clock has moved past an entry's
+tick, one query reads the clock and the ticks of the entry's scopes together: if neither
+scope moved after the entry's tick, nothing it shows changed, and the entry is stamped with
+the clock's tick and served; otherwise it is rendered again. Ticks grow in commit order (every
+mover holds the clock's row until it commits), so a scope that shows no later tick than the
+entry has no change the entry lacks.
 
 Reading the clock is a database round trip, which would cost more than serving the page from
 memory. So each process re-reads it at most every ``FRESHNESS`` seconds, and the other side
 of the bargain is kept by whoever moves it: a request (or command) that committed a move does
 not return until ``FRESHNESS`` has passed since the commit (``PublicationMiddleware``, and at
 exit for commands). By then every process, on any host and with any cache backend, has
-re-read the clock before serving another page, so after a publish or withdraw returns no old
-page is served anywhere. An editor waits 50 ms once; readers never wait. Within the process
-that moved the clock, pages are fresh at once.
+re-read the clock before serving another page, and so checks any entry older than the move
+against its scopes: after a publish or withdraw returns no old page is served anywhere. An
+editor waits 50 ms once; readers never wait. Within the process that moved the clock, pages
+are fresh at once. A page costs no query while the clock stands still, and one in each
+process after each move of the clock.
 
 A process keeps the pages it served lately in memory (``_recent``) under the same rule, so a
 hit costs neither a query nor a cache get. Every entry carries a strong ETag (a hash of its
@@ -45,7 +60,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from ..models import PublicationClock
+from ..models import PublicationClock, PublicationScope
 
 # What a deploy ships that can change a page's bytes: the project's packages (their code,
 # migrations included since a data migration changes rows without moving the publication
@@ -123,15 +138,36 @@ def known_tick():
     return tick
 
 
-def advance_clock(**signal_kwargs):
-    """Move the clock; call it inside the transaction that changes public content."""
+SHARED = "shared"
+
+
+def profile_scope(profile_id):
+    return f"profile:{profile_id}"
+
+
+def advance_clock(profiles=None, **signal_kwargs):
+    """Move the clock; call it inside the transaction that changes public content.
+
+    `profiles`: the ids of the profiles whose pages the change concerns; none (the signal's
+    empty set for a shared record) makes every page stale.
+    """
     global _seen
     deferred = getattr(connection, "publication_clock_deferred", None)
     if deferred is not None:
-        deferred.append(True)
+        deferred.append(frozenset(profiles or ()))
         return
     if not PublicationClock.objects.filter(pk=CLOCK_ID).update(tick=F("tick") + 1):
         PublicationClock.objects.get_or_create(pk=CLOCK_ID, defaults={"tick": 1})
+    # The row is ours until commit: this reads the tick this transaction gave it.
+    tick = current_tick()
+    names = sorted(profile_scope(pk) for pk in profiles) if profiles else [SHARED]
+    PublicationScope.objects.bulk_create(
+        [PublicationScope(name=name, tick=tick) for name in names],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["tick"],
+        batch_size=1000,
+    )
     _seen = _NEVER
     transaction.on_commit(hold_until_seen)
 
@@ -187,7 +223,8 @@ def clock_advanced_at_end():
     finally:
         connection.publication_clock_deferred = None
     if moves:
-        advance_clock()
+        # One move for all: of the profiles they concern, or of every page if one did.
+        advance_clock(profiles=set().union(*moves) if all(moves) else set())
 
 
 def page_key(kind, path):
@@ -197,10 +234,11 @@ def page_key(kind, path):
 
 @dataclass
 class Entry:
-    tick: int
+    tick: int  # the clock's tick it shows everything of (rendered at, or checked at since)
     body: bytes
     etag: str
     last_modified: int  # a Unix timestamp
+    scopes: tuple = None  # the scopes whose changes make it stale; None: every change
     last_modified_header: str = field(init=False)
 
     def __post_init__(self):
@@ -240,8 +278,9 @@ def forget_all():
 
 
 def cached_page(request, kind, build):
-    """Serve the page at this path from the cache while the clock has not moved; otherwise
-    `build()` returns (response, last_modified) and a 200 response is cached.
+    """Serve the page at this path from the cache while nothing it shows has changed;
+    otherwise `build()` returns (response, last_modified, profile_id) and a 200 response is
+    cached, as depending on the changes of that profile (None: of every profile).
 
     Last-Modified must grow whenever the bytes change, or a client revalidating with
     If-Modified-Since alone keeps an old page: the newest row time `build()` gives does not
@@ -257,23 +296,58 @@ def cached_page(request, kind, build):
     key = page_key(kind, request.path)
     tick = known_tick()
     entry = _recent.get(key)
-    if entry is not None and entry.tick == tick:
+    if entry is not None and (entry.tick == tick or still_current(entry)):
         return respond(request, entry)
+    # Another process may have rendered it since; the clock as this process knows it now.
+    tick = known_tick()
     cached = cache.get(key)
-    if cached is not None and cached.tick == tick:
-        entry = cached
-    else:
-        response, last_modified = build()
-        if response.status_code != 200:
-            return response
-        # This process's copy stands in for one the shared cache has evicted.
-        entry = new_entry(tick, response.content, last_modified, replaces=cached or entry)
-        cache.set(key, entry, TIMEOUT)
+    newer = cached is not None and (entry is None or cached.tick > entry.tick)
+    if newer and (cached.tick == tick or still_current(cached)):
+        remember(key, cached)
+        return respond(request, cached)
+    response, last_modified, profile_id = build()
+    if response.status_code != 200:
+        return response
+    scopes = None if profile_id is None else (SHARED, profile_scope(profile_id))
+    # This process's copy stands in for one the shared cache has evicted.
+    replaces = (
+        cached if cached is not None and (entry is None or cached.tick >= entry.tick) else entry
+    )
+    entry = new_entry(tick, response.content, last_modified, replaces=replaces, scopes=scopes)
+    cache.set(key, entry, TIMEOUT)
     remember(key, entry)
     return respond(request, entry)
 
 
-def new_entry(tick, body, last_modified, replaces):
+def still_current(entry):
+    """Whether none of the entry's scopes changed since its tick (one query); if so, the entry
+    is stamped with the clock's tick, which this process now knows too."""
+    global _seen
+    if entry.scopes is None:
+        return False
+    read_at = time.monotonic()
+    marks = ", ".join(["%s"] * len(entry.scopes))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT tick, (SELECT MAX(tick) FROM {PublicationScope._meta.db_table} "
+            f"WHERE name IN ({marks})) FROM {PublicationClock._meta.db_table} "
+            f"WHERE id = {int(CLOCK_ID)}",
+            entry.scopes,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    tick, changed = row
+    if read_at > _seen[1]:
+        _seen = (tick, read_at)
+    # An entry ahead of the clock comes from another database (a restore, a test's flush).
+    if entry.tick > tick or (changed is not None and changed > entry.tick):
+        return False
+    entry.tick = tick
+    return True
+
+
+def new_entry(tick, body, last_modified, replaces, scopes=None):
     etag = '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"'
     if replaces is not None and replaces.etag == etag:
         modified = replaces.last_modified
@@ -281,4 +355,4 @@ def new_entry(tick, body, last_modified, replaces):
         modified = int(max(last_modified.timestamp(), time.time()))
         if replaces is not None:
             modified = max(modified, replaces.last_modified + 1)
-    return Entry(tick=tick, body=body, etag=etag, last_modified=modified)
+    return Entry(tick=tick, body=body, etag=etag, last_modified=modified, scopes=scopes)

@@ -3,7 +3,8 @@ superseded ones as the archive). Drafts, editions in review, approved, scheduled
 editions are never shown here; staff see those through the preview (reports.public.preview).
 
 Every page runs a fixed number of queries whatever the size of an edition. Edition pages are
-cached and revalidatable: see reports.public.pagecache for the scheme.
+cached and revalidatable, each as showing one profile, so that a change of another profile
+leaves it cached: see reports.public.pagecache for the scheme.
 """
 
 import csv
@@ -24,6 +25,7 @@ from .rendering import load_content, render_edition_content
 
 HISTORY_FIELDS = (
     "id",
+    "profile_id",
     "state",
     "version",
     "updated_at",
@@ -181,7 +183,7 @@ def profile(request, country, topic):
             raise Http404("This profile has no current edition.")
         edition = edition_queryset().get(pk=current["id"])
         response = render_edition(request, edition, load_content(edition), history=rows)
-        return response, _last_modified(rows)
+        return response, _last_modified(rows), edition.profile_id
 
     return pagecache.cached_page(request, "profile", build)
 
@@ -189,7 +191,7 @@ def profile(request, country, topic):
 def _archived_page(request, rows, row):
     edition = edition_queryset().get(pk=row["id"])
     response = render_edition(request, edition, load_content(edition), history=rows, archived=True)
-    return response, _last_modified(rows)
+    return response, _last_modified(rows), edition.profile_id
 
 
 @require_safe
@@ -204,7 +206,7 @@ def archived(request, country, topic, year):
             raise Http404("No edition of that year.")
         older = [row for row in in_year if current is None or row["id"] != current["id"]]
         if not older:
-            return redirect("public:profile", country, topic), None
+            return redirect("public:profile", country, topic), None, None
         return _archived_page(request, rows, older[0])
 
     return pagecache.cached_page(request, "archived", build)
@@ -220,7 +222,7 @@ def archived_edition(request, country, topic, year, edition_id):
         if row is None or row["year"] != year:
             raise Http404("No such edition.")
         if row["state"] == Edition.State.PUBLISHED:
-            return redirect("public:profile", country, topic), None
+            return redirect("public:profile", country, topic), None, None
         return _archived_page(request, rows, row)
 
     return pagecache.cached_page(request, "archived", build)
@@ -256,7 +258,8 @@ def changes(request, country, topic):
             "previous": previous,
             "diff": diff,
         }
-        return render(request, "public/changes.html", context), _last_modified(rows)
+        page = render(request, "public/changes.html", context)
+        return page, _last_modified(rows), new.profile_id
 
     return pagecache.cached_page(request, "changes", build)
 

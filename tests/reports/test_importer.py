@@ -186,9 +186,16 @@ def test_an_imported_file_moves_the_publication_clock_once_as_its_last_statement
     clock_updates = [
         i for i, query in enumerate(queries) if "UPDATE" in query["sql"] and "clock" in query["sql"]
     ]
-    writes = [i for i, query in enumerate(queries) if query["sql"].startswith("INSERT")]
+    # The clock's move writes the tick of what it concerns, the profile or every page, after it.
+    scopes = [i for i, query in enumerate(queries) if "publicationscope" in query["sql"]]
+    writes = [
+        i
+        for i, query in enumerate(queries)
+        if query["sql"].startswith("INSERT") and "publicationscope" not in query["sql"]
+    ]
     assert len(clock_updates) == 1
     assert clock_updates[0] > max(writes)
+    assert len(scopes) == 1 and scopes[0] > clock_updates[0]
     assert current_tick() == before + 1
 
 

@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils.http import parse_http_date
 
 from reports.editions import workflow
-from reports.models import Country, Edition, PublicationClock
+from reports.editions.freeze import lifecycle
+from reports.models import Country, Edition, PublicationClock, PublicationScope
 from reports.public import pagecache
 from tests.builders import make_edition
 
@@ -80,9 +81,13 @@ def test_a_change_committed_by_another_process_is_served_once_freshness_has_pass
     url = profile_url(site)
     monkeypatch.setattr(pagecache, "FRESHNESS", 3600)
     assert "Changed elsewhere" not in client.get(url).text
-    # Another server process publishes: its rows and its clock move, nothing in this process.
+    # Another server process renames the country: its rows, its clock and the shared scope
+    # move, nothing in this process.
     Country.objects.filter(pk=site["country"].pk).update(name="Changed elsewhere")
     PublicationClock.objects.update(tick=F("tick") + 1)
+    PublicationScope.objects.update_or_create(
+        name=pagecache.SHARED, defaults={"tick": pagecache.current_tick()}
+    )
     assert "Changed elsewhere" not in client.get(url).text  # the clock was read just now
 
     monkeypatch.setattr(pagecache, "FRESHNESS", 0)  # as when FRESHNESS has passed
@@ -491,3 +496,141 @@ def test_every_response_passes_through_the_publication_middleware_last():
     from django.conf import settings
 
     assert settings.MIDDLEWARE[0] == "reports.public.pagecache.PublicationMiddleware"
+
+
+# --- what a change makes stale ---------------------------------------------------------------
+
+
+@pytest.fixture
+def two_sites():
+    return make_site(), make_site(country_name="Kyrgyzstan", topic_name="Mine Action")
+
+
+def approved(site, text):
+    """An approved edition of the site's profile, ready to publish (citing its letter: a new
+    source would be a change of a shared record)."""
+    return make_edition(
+        site["profile"],
+        state=Edition.State.APPROVED,
+        sections=(("Policy", text),),
+        footnotes=(("Letter, 30 April 2010.", site["letter"]),),
+    )
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """The profile pages rendered, by country."""
+    from reports.public import views
+
+    rendered = []
+    render_edition = views.render_edition
+
+    def counting(request, edition, *args, **kwargs):
+        rendered.append(edition.profile.country.name)
+        return render_edition(request, edition, *args, **kwargs)
+
+    monkeypatch.setattr(views, "render_edition", counting)
+    return rendered
+
+
+def test_a_publish_leaves_other_profiles_pages_cached_and_its_own_pages_fresh(
+    client, two_sites, renders, publisher, monkeypatch, django_assert_num_queries
+):
+    kazakhstan, kyrgyzstan = two_sites
+    monkeypatch.setattr(pagecache, "FRESHNESS", 0)  # every request reads the clock
+    other = client.get(profile_url(kyrgyzstan))
+    assert "Brand new wording." not in client.get(profile_url(kazakhstan)).text
+    assert renders == ["Kyrgyzstan", "Kazakhstan"]
+
+    workflow.publish(approved(kazakhstan, "Brand new wording.[1]"), publisher)
+
+    with django_assert_num_queries(2):  # the clock, then the ticks of the page's scopes
+        again = client.get(profile_url(kyrgyzstan), headers={"if-none-match": other["ETag"]})
+    assert again.status_code == 304
+    assert renders == ["Kyrgyzstan", "Kazakhstan"]  # served from the cache, not rendered
+    with django_assert_num_queries(1):  # checked once: now as fresh as the clock
+        assert client.get(profile_url(kyrgyzstan)).content == other.content
+    assert "Brand new wording." in client.get(profile_url(kazakhstan)).text
+    assert renders == ["Kyrgyzstan", "Kazakhstan", "Kazakhstan"]
+    home = client.get(reverse("public:home")).text
+    assert home.index("Kazakhstan") < home.index("Kyrgyzstan")  # the latest update first
+    published = Edition.objects.get(profile=kazakhstan["profile"], state=Edition.State.PUBLISHED)
+    country = client.get(reverse("public:country", args=[kazakhstan["country"].slug]))
+    assert f"last updated {published.last_updated_display}" in country.text
+    assert "last updated 18 December 2019" not in country.text
+
+
+def test_a_withdraw_is_never_served_stale_while_other_profiles_stay_cached(
+    client, two_sites, renders, publisher
+):
+    kazakhstan, kyrgyzstan = two_sites
+    client.get(profile_url(kazakhstan))
+    client.get(profile_url(kyrgyzstan))
+
+    workflow.withdraw(
+        kazakhstan["current"], publisher, "Published by mistake", restore_previous=False
+    )
+
+    assert client.get(profile_url(kazakhstan)).status_code == 404
+    assert client.get(archived_url(kazakhstan)).status_code == 200
+    assert client.get(profile_url(kyrgyzstan)).status_code == 200
+    assert renders.count("Kyrgyzstan") == 1
+
+
+def test_a_country_rename_refreshes_every_page(client, two_sites, renders):
+    kazakhstan, kyrgyzstan = two_sites
+    client.get(profile_url(kazakhstan))
+    client.get(profile_url(kyrgyzstan))
+
+    kazakhstan["country"].name = "Qazaqstan"
+    kazakhstan["country"].save()
+
+    assert "Qazaqstan: Mine Ban Policy" in client.get(profile_url(kazakhstan)).text
+    client.get(profile_url(kyrgyzstan))
+    assert renders.count("Kyrgyzstan") == 2  # a shared record: every page is rendered again
+
+
+def test_a_shared_record_changed_along_with_a_publish_still_refreshes_every_page(
+    client, two_sites, researcher, editor, publisher
+):
+    kazakhstan, kyrgyzstan = two_sites
+    draft = approved(kazakhstan, "Brand new wording.[1]")
+    assert "Renamed letter" not in client.get(profile_url(kyrgyzstan)).text
+
+    with lifecycle():  # one transaction: the publish of one profile, and a source all cite
+        workflow.publish(draft, publisher)
+        kyrgyzstan["letter"].title = "Renamed letter of 30 April 2010"
+        kyrgyzstan["letter"].save()
+
+    assert "Renamed letter of 30 April 2010" in client.get(profile_url(kyrgyzstan)).text
+
+
+def test_moves_deferred_to_the_end_of_a_transaction_make_stale_what_each_concerned(
+    two_sites, django_assert_num_queries
+):
+    kazakhstan, kyrgyzstan = two_sites
+    before = pagecache.current_tick()
+    with transaction.atomic(), pagecache.clock_advanced_at_end():
+        pagecache.advance_clock(profiles={kazakhstan["profile"].pk})
+        pagecache.advance_clock(profiles={kyrgyzstan["profile"].pk})
+    moved = dict(PublicationScope.objects.values_list("name", "tick"))
+    assert pagecache.current_tick() == before + 1
+    for site in two_sites:
+        assert moved[pagecache.profile_scope(site["profile"].pk)] == before + 1
+    assert moved[pagecache.SHARED] < before + 1
+
+    with transaction.atomic(), pagecache.clock_advanced_at_end():
+        pagecache.advance_clock(profiles={kazakhstan["profile"].pk})
+        pagecache.advance_clock(profiles=set())  # a shared record
+    assert PublicationScope.objects.get(name=pagecache.SHARED).tick == before + 2
+
+
+def test_a_page_cached_ahead_of_the_clock_is_not_served(client, site, monkeypatch):
+    """A database restored from a backup, or flushed: its clock is behind the cached pages."""
+    monkeypatch.setattr(pagecache, "FRESHNESS", 0)
+    client.get(profile_url(site))
+    Country.objects.filter(pk=site["country"].pk).update(name="Restored name")
+    PublicationClock.objects.update(tick=0)
+    PublicationScope.objects.all().delete()
+
+    assert "Restored name: Mine Ban Policy" in client.get(profile_url(site)).text
