@@ -7,7 +7,9 @@ Needs the data set of bench/public_dataset.py (22,800 editions). A logged-in edi
 superuser) requests the real admin URL through django.test.Client, production settings
 (bench/public_settings.py), for each view an editor uses: the whole list, a search, a search
 with a state filter, a year of the date drill-down, a topic filter and page 2. Prints per view
-the queries, the number of editions it matched and min / median / max milliseconds.
+the queries, the number of editions it matched and min / median / max milliseconds of the
+whole request, with the medians of its time in SQL (as the database driver saw it) and of the
+CPU time of this Python process (rendering included, waits excluded).
 
 --compare alternates, request by request, the admin options of before issue 11 (search in
 every summary, the date hierarchy with its MIN/MAX, full counts) with this tree's, on the same
@@ -99,18 +101,23 @@ def matched(html):
 
 def request(client, path):
     with CaptureQueriesContext(connection) as queries:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         response = client.get(path)
         elapsed = (time.perf_counter() - start) * 1000
+        cpu = (time.process_time() - cpu) * 1000
     assert response.status_code == 200, (path, response.status_code)
-    return elapsed, len(queries), response.content.decode()
+    sql = sum(float(query["time"]) for query in queries) * 1000
+    return elapsed, cpu, sql, len(queries), response.content.decode()
 
 
-def line(name, samples, queries, count):
+def line(name, result):
+    samples, count = result["samples"], matched(result["html"])
     return (
-        f"{name:22} {queries:3} queries  {count if count is not None else '?':>6} shown/matched  "
-        f"min {min(samples):7.1f}  median {statistics.median(samples):7.1f}  "
-        f"max {max(samples):7.1f} ms"
+        f"{name:22} {result['queries']:3} queries {count if count is not None else '?':>6} matched"
+        f"  min {min(samples):6.1f}  median {statistics.median(samples):6.1f}"
+        f"  max {max(samples):6.1f} ms"
+        f"  (median: in SQL {statistics.median(result['sql']):5.1f}, Python CPU"
+        f" {statistics.median(result['cpu']):5.1f})"
     )
 
 
@@ -132,13 +139,15 @@ def main():
         for variant, cls in variants:
             model_admin.__class__ = cls
             request(client, URL + path)  # warm up
-            results[name, variant] = {"samples": [], "html": ""}
+            results[name, variant] = {"samples": [], "cpu": [], "sql": []}
         for _ in range(args.rounds):
             for variant, cls in variants:
                 model_admin.__class__ = cls
-                elapsed, queries, html = request(client, URL + path)
+                elapsed, cpu, sql, queries, html = request(client, URL + path)
                 result = results[name, variant]
                 result["samples"].append(elapsed)
+                result["cpu"].append(cpu)
+                result["sql"].append(sql)
                 result["queries"], result["html"] = queries, html
         if args.explain:
             for variant, cls in variants:
@@ -152,8 +161,7 @@ def main():
     for variant, _ in variants:
         print(f"\n{variant}:")
         for name, _ in views():
-            result = results[name, variant]
-            print(line(name, result["samples"], result["queries"], matched(result["html"])))
+            print(line(name, results[name, variant]))
     if args.compare:
         print("\nnow / before, median:")
         for name, _ in views():
