@@ -59,9 +59,7 @@ class BeforeIssue11(type(admin.site._registry[Edition])):
     search_fields = ["profile__country__name", "profile__topic__name", "summary"]
     date_hierarchy = "last_updated"
     show_full_result_count = True
-
-    def get_changelist(self, request, **kwargs):
-        return ModelAdmin.get_changelist(self, request, **kwargs)
+    search_help_text = None
 
     def get_search_results(self, request, queryset, search_term):
         return ModelAdmin.get_search_results(self, request, queryset, search_term)
