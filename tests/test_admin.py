@@ -1,6 +1,8 @@
 """Every admin page loads for a role that may see it, is refused to one that may not, and
 every changelist runs the same number of queries however many rows it shows."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.db import connection
@@ -19,7 +21,15 @@ from reports.models import (
     TreatyStatus,
 )
 from sources.models import Citation, Footnote, Source
-from tests.builders import make_edition, make_many, make_record_change, make_treaty_status
+from tests.builders import (
+    make_country,
+    make_edition,
+    make_many,
+    make_profile,
+    make_record_change,
+    make_topic,
+    make_treaty_status,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +147,119 @@ def test_changelist_query_count_does_not_grow_with_rows(
         response = client.get(changelist(model))
     assert response.context["cl"].result_count >= 200
     assert len(response.context["cl"].result_list) >= 100
+
+
+# The Editions list as editors search and filter it: make_many's countries are "Bulk country
+# …" in regions R0–R4, its reports of years 2000 on, every edition last updated in 2020.
+EDITION_LIST_VIEWS = {
+    "search": "?q=Bulk",
+    "search and state": "?q=Bulk+country&state__exact=published",
+    "year": "?last_updated__year=2020",
+    "region": "?profile__country__region=R0",
+    "report year and search": "?report__year=2000&q=bulk",
+}
+
+
+@pytest.mark.parametrize("query", EDITION_LIST_VIEWS.values(), ids=EDITION_LIST_VIEWS.keys())
+def test_edition_list_searched_and_filtered_runs_the_same_queries_however_many_rows(
+    client, editor, query, django_assert_max_num_queries
+):
+    client.force_login(editor)
+    make_many(1)
+    with_one, response = count_queries(client, changelist(Edition) + query)
+    assert response.context["cl"].result_count == 1
+
+    make_many(199)
+    with django_assert_max_num_queries(with_one):
+        response = client.get(changelist(Edition) + query)
+    assert response.context["cl"].result_count >= 2
+
+
+def edition_list(client, query=""):
+    response = client.get(changelist(Edition) + query)
+    assert response.status_code == 200
+    return set(response.context["cl"].result_list)
+
+
+def test_edition_list_search_finds_each_word_in_the_country_the_topic_or_the_summary(
+    client, editor
+):
+    def edition(country, topic, summary):
+        return make_edition(
+            profile=make_profile(make_country(country), make_topic(topic)), summary=summary
+        )
+
+    kabul = edition("Afghanistan", "Mine Ban Policy", "Kabul acceded to the treaty.")
+    border = edition("Angola", "Casualties", "Casualties near the border with Afghanistan.")
+    clearance = edition("Chad", "Mine Action", "Clearance went on in 2019.")
+    client.force_login(editor)
+
+    assert edition_list(client, "?q=afghan") == {kabul, border}
+    assert edition_list(client, "?q=CASUALTIES") == {border}
+    assert edition_list(client, "?q=mine+action") == {clearance}
+    assert edition_list(client, "?q=%22ban+policy%22") == {kabul}
+    assert edition_list(client, "?q=angola+border") == {border}
+    assert edition_list(client, "?q=kabul+angola") == set()
+    assert edition_list(client, "?q=clear") == {clearance}
+    assert edition_list(client, "?q=%25") == set()
+    assert edition_list(client, "?q=treaty&state__exact=draft") == {kabul}
+    assert edition_list(client, "?q=treaty&state__exact=published") == set()
+
+
+def test_edition_list_search_finds_summary_words_through_their_index_on_postgresql(client, editor):
+    if connection.vendor != "postgresql":
+        pytest.skip("the index of the summary's words is PostgreSQL's")
+    make_many(20)
+    client.force_login(editor)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(changelist(Edition) + "?q=treaty")
+    (count,) = [
+        q["sql"] for q in captured if q["sql"].startswith("SELECT COUNT(*)") and "WHERE" in q["sql"]
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {count}")
+        plan = "\n".join(row for (row,) in cursor.fetchall())
+    assert "reports_edition_search_gin" in plan
+    assert "Seq Scan on reports_edition" not in plan
+
+
+def test_edition_list_offers_the_years_last_updated_and_filters_by_one(client, editor):
+    old = make_edition(last_updated=datetime.date(2015, 12, 18))
+    new = make_edition(last_updated=datetime.date(2019, 3, 1))
+    undated = make_edition(last_updated=None)
+    client.force_login(editor)
+
+    response = client.get(changelist(Edition))
+    (years,) = [f for f in response.context["cl"].filter_specs if f.title == "last updated"]
+    assert [label for _, label in years.lookup_choices] == [
+        "2019",
+        "2018",
+        "2017",
+        "2016",
+        "2015",
+    ]
+    assert edition_list(client, "?last_updated__year=2015") == {old}
+    assert edition_list(client, "?last_updated__year=2019") == {new}
+    assert edition_list(client) == {old, new, undated}
+
+
+def test_edition_list_refuses_a_year_that_is_not_one_with_the_admins_error_page(client, editor):
+    make_edition(last_updated=datetime.date(2015, 12, 18))
+    client.force_login(editor)
+    response = client.get(changelist(Edition) + "?last_updated__year=twenty")
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
+def test_edition_list_keeps_its_filters_and_ordering(client, editor):
+    make_many(2)
+    later = make_edition(last_updated=datetime.date(2021, 1, 1))
+    earlier = make_edition(last_updated=datetime.date(2019, 1, 1))
+    client.force_login(editor)
+    response = client.get(changelist(Edition))
+    cl = response.context["cl"]
+    titles = [spec.title for spec in cl.filter_specs if spec.has_output()]
+    assert titles == ["state", "topic", "region", "year", "last updated", "last updated precision"]
+    shown = list(cl.result_list)
+    assert (shown[0], shown[-1], len(shown)) == (later, earlier, 4)
