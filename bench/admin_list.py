@@ -8,8 +8,10 @@ superuser) requests the real admin URL through django.test.Client, production se
 (bench/public_settings.py), for each view an editor uses: the whole list, a search, a search
 with a state filter, a year of the date drill-down, a topic filter and page 2. Prints per view
 the queries, the number of editions it matched and min / median / max milliseconds of the
-whole request, with the medians of its time in SQL (as the database driver saw it) and of the
-CPU time of this Python process (rendering included, waits excluded).
+whole request, with the medians of the CPU time of this Python process (rendering included,
+waits excluded) and of the queries' round trips as the driver saw them, and PostgreSQL's own
+planning + execution time of the request's queries (EXPLAIN ANALYZE, after the timed rounds).
+On a shared machine the round trips include waiting for a core; the last figure does not.
 
 --compare alternates, request by request, the admin options of before issue 11 (search in
 every summary, the date hierarchy with its MIN/MAX, full counts) with this tree's, on the same
@@ -17,6 +19,7 @@ data and process, so the ratio is measured side by side on a shared, noisy machi
 """
 
 import argparse
+import json
 import os
 import re
 import statistics
@@ -108,14 +111,35 @@ def request(client, path):
     return elapsed, cpu, sql, len(queries), response.content.decode()
 
 
+def server_time(client, path, repeats=3):
+    """PostgreSQL's own planning + execution time of the request's queries (EXPLAIN ANALYZE
+    of each SELECT it ran, median of `repeats`): what the database spends, whatever the wait
+    for a core on a busy machine."""
+    with CaptureQueriesContext(connection) as captured:
+        client.get(path)
+    selects = [query["sql"] for query in captured if query["sql"].startswith("SELECT")]
+    totals = []
+    for _ in range(repeats):
+        total = 0.0
+        with connection.cursor() as cursor:
+            for sql in selects:
+                cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+                (plan,) = cursor.fetchone()
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                total += plan[0]["Planning Time"] + plan[0]["Execution Time"]
+        totals.append(total)
+    return statistics.median(totals)
+
+
 def line(name, result):
     samples, count = result["samples"], matched(result["html"])
     return (
         f"{name:22} {result['queries']:3} queries {count if count is not None else '?':>6} matched"
         f"  min {min(samples):6.1f}  median {statistics.median(samples):6.1f}"
-        f"  max {max(samples):6.1f} ms"
-        f"  (median: in SQL {statistics.median(result['sql']):5.1f}, Python CPU"
-        f" {statistics.median(result['cpu']):5.1f})"
+        f"  max {max(samples):6.1f} ms  (medians: Python CPU"
+        f" {statistics.median(result['cpu']):5.1f}, SQL round trips"
+        f" {statistics.median(result['sql']):5.1f},"
+        f" PostgreSQL {result['server']:5.1f})"
     )
 
 
@@ -147,9 +171,10 @@ def main():
                 result["cpu"].append(cpu)
                 result["sql"].append(sql)
                 result["queries"], result["html"] = queries, html
-        if args.explain:
-            for variant, cls in variants:
-                model_admin.__class__ = cls
+        for variant, cls in variants:
+            model_admin.__class__ = cls
+            results[name, variant]["server"] = server_time(client, URL + path)
+            if args.explain:
                 with CaptureQueriesContext(connection) as captured:
                     client.get(URL + path)
                 print(f"--- {name} ({variant})")

@@ -164,11 +164,12 @@ class LastUpdatedYearFilter(admin.SimpleListFilter):
         return [(str(year), str(year)) for year in years]
 
     def queryset(self, request, queryset):
-        if self.value() is None:
+        value = self.value()
+        if value is None:
             return queryset
-        if not self.value().isdigit():
-            raise IncorrectLookupParameters(f"Not a year: {self.value()!r}")
-        return queryset.filter(last_updated__year=int(self.value()))
+        if not (value.isascii() and value.isdigit() and 1 <= int(value) <= 9999):
+            raise IncorrectLookupParameters(f"Not a year: {value!r}")
+        return queryset.filter(last_updated__year=int(value))
 
 
 class SummaryWords(Lookup):
@@ -176,7 +177,6 @@ class SummaryWords(Lookup):
     policy" the two words in a row), through the summary's full-text column and its GIN index
     on PostgreSQL (migrations 0004 and 0009). Elsewhere the summary contains the text."""
 
-    lookup_name = "words"
     prepare_rhs = False  # the words stay a string, also when the lookup is built directly
 
     def as_sql(self, compiler, connection):
@@ -261,8 +261,9 @@ class EditionAdmin(EditionWorkflowAdminMixin, VersionAdmin):
     def get_search_results(self, request, queryset, search_term):
         # Django ORs the search fields across the joins to country and topic, which no index
         # can answer: the list's count and its page each read every summary. Here the profiles
-        # a word names are looked up first (a few among about a thousand), so that the editions
-        # are found by two indexes, of their profile and of their summary's words.
+        # a word names are looked up first (one query a word, a few among about a thousand), so
+        # that the editions are found by two indexes, of their profile and of their summary's
+        # words.
         # The mixins still narrow the queryset (the autocomplete's editable editions).
         queryset, may_have_duplicates = super().get_search_results(request, queryset, "")
         for word in search_words(search_term):

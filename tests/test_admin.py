@@ -244,10 +244,13 @@ def test_edition_list_offers_the_years_last_updated_and_filters_by_one(client, e
     assert edition_list(client) == {old, new, undated}
 
 
-def test_edition_list_refuses_a_year_that_is_not_one_with_the_admins_error_page(client, editor):
+@pytest.mark.parametrize("year", ["twenty", "99999", "0", "²"])
+def test_edition_list_refuses_a_year_that_is_not_one_with_the_admins_error_page(
+    client, editor, year
+):
     make_edition(last_updated=datetime.date(2015, 12, 18))
     client.force_login(editor)
-    response = client.get(changelist(Edition) + "?last_updated__year=twenty")
+    response = client.get(changelist(Edition) + f"?last_updated__year={year}")
     assert response.status_code == 302
     assert response["Location"].endswith("?e=1")
 
