@@ -2,7 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/monitor_bench_steps \
     WAGTAIL_DATABASE_URL=postgres://postgres@127.0.0.1:5432/monitor_bench_wagtail \
-        .venv/bin/python bench/editorial.py --rounds 7 --wagtail-python bench/.wagtail-venv/bin/python
+        .venv/bin/python bench/editorial.py --rounds 7 \
+        --wagtail-python bench/.wagtail-venv/bin/python
 
 Two measuring processes, each on its own database with the same generated profile (12
 sections, 150 footnotes each citing a source; bench/content.py): ours (bench/editorial_ours.py)
@@ -132,7 +133,7 @@ def measure(rounds, wagtail_python=None):
         for worker in workers.values():
             worker.stop()
     results = {"rounds": rounds, "content": workers["ours"].ready, "steps": {}}
-    for row, ours, theirs in PLAN:
+    for row, *_ in PLAN:
         entry = {"ours": summary(samples[("ours", row)])}
         if samples[("wagtail", row)]:
             entry["wagtail"] = summary(samples[("wagtail", row)])

@@ -26,12 +26,12 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from profiles.loading import create_profile_page, rich_text  # noqa: E402
+from profiles.models import ProfilePage  # noqa: E402
 from wagtail.rich_text import RichText  # noqa: E402
 
 from bench.content import changed_body, profile_content  # noqa: E402
 from bench.protocol import serve, timed  # noqa: E402
-from profiles.loading import create_profile_page, rich_text  # noqa: E402
-from profiles.models import ProfilePage  # noqa: E402
 
 
 def main():
