@@ -91,7 +91,10 @@ def summary(samples):
     }
 
 
-def measure(rounds, wagtail_python=None):
+PROFILED = ["save", "admin_post", "publish"]
+
+
+def measure(rounds, wagtail_python=None, profile=False):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.public_settings"}
     env.setdefault("SECRET_KEY", "benchmark-only-secret-key")
     subprocess.run(
@@ -129,10 +132,22 @@ def measure(rounds, wagtail_python=None):
                         samples[(side, row)].append(figures)
             if round_:
                 print(f"round {round_}/{rounds} done", file=sys.stderr, flush=True)
+        profiles = {}
+        if profile:  # one more round of ours, the slow steps under cProfile
+            for _, step, _ in PLAN:
+                name = f"profile {step}" if step in PROFILED else step
+                answer = workers["ours"].run(name, rounds + 1)
+                if step in PROFILED:
+                    profiles[step] = answer["profile"]
     finally:
         for worker in workers.values():
             worker.stop()
-    results = {"rounds": rounds, "content": workers["ours"].ready, "steps": {}}
+    results = {
+        "rounds": rounds,
+        "content": workers["ours"].ready,
+        "steps": {},
+        "profiles": profiles,
+    }
     for row, *_ in PLAN:
         entry = {"ours": summary(samples[("ours", row)])}
         if samples[("wagtail", row)]:
@@ -146,9 +161,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--wagtail-python", help="python of the Wagtail anchor's virtualenv")
+    parser.add_argument(
+        "--profile", action="store_true", help="then profile our save, admin POST and publish"
+    )
     parser.add_argument("--json", action="store_true", help="end with the figures as JSON")
     args = parser.parse_args()
-    results = measure(args.rounds, args.wagtail_python)
+    results = measure(args.rounds, args.wagtail_python, args.profile)
     print(f"{'step':<24} {'side':<8} {'queries':>7} {'min ms':>8} {'median':>8} {'max':>8}")
     for row, entry in results["steps"].items():
         for side in ("ours", "wagtail"):
@@ -160,6 +178,10 @@ def main():
                 )
         if "ratio" in entry:
             print(f"{'':<24} ours / Wagtail (medians): {entry['ratio']:.2f}")
+    for step, found in results["profiles"].items():
+        print(f"\n{step} under cProfile, {found['total_ms']:.0f} ms (cumulative ms, calls):")
+        for row in found["functions"]:
+            print(f"{row['ms']:9.1f} {row['calls']:7} {row['function']}")
     if args.json:
         print(json.dumps(results))
 

@@ -14,6 +14,8 @@ admin_post  the edition change form POSTed through django.test.Client as a resea
             section changed (the form is fetched and filled first, untimed)
 submit, approve, publish   ``workflow.submit`` / ``approve`` / ``publish``
 render      the public profile page through django.test.Client with the page cache emptied
+
+and "profile <step>": the step's timed part under cProfile, its slowest functions.
 """
 
 import os
@@ -40,7 +42,7 @@ from django.utils import timezone  # noqa: E402
 from selectolax.lexbor import LexborHTMLParser as HTMLParser  # noqa: E402
 
 from bench.content import changed_body, profile_content  # noqa: E402
-from bench.protocol import serve, timed  # noqa: E402
+from bench.protocol import profile_next, profiled_rows, serve, timed  # noqa: E402
 from reports.editions import workflow  # noqa: E402
 from reports.editions.freeze import lifecycle  # noqa: E402
 from reports.models import Country, Edition, OverviewFact, Profile, Section, Topic  # noqa: E402
@@ -193,18 +195,25 @@ def main():
         assert response.status_code == 200, response.status_code
         return {**figures, "bytes": len(response.content)}
 
-    serve(
-        {
-            "start": start,
-            "save": save,
-            "admin_post": admin_post,
-            "submit": step("submit", researcher),
-            "approve": step("approve", editor),
-            "publish": step("publish", publisher),
-            "render": render,
-        },
-        ready={"sections": len(content["sections"]), "notes": len(content["notes"])},
-    )
+    steps = {
+        "start": start,
+        "save": save,
+        "admin_post": admin_post,
+        "submit": step("submit", researcher),
+        "approve": step("approve", editor),
+        "publish": step("publish", publisher),
+        "render": render,
+    }
+
+    def profile_of(name):
+        def run(round_):
+            profile_next()
+            return {**steps[name](round_), "profile": profiled_rows()}
+
+        return run
+
+    steps.update({f"profile {name}": profile_of(name) for name in list(steps)})
+    serve(steps, ready={"sections": len(content["sections"]), "notes": len(content["notes"])})
 
 
 if __name__ == "__main__":

@@ -184,6 +184,27 @@ def editorial_section(figures):
     )
 
 
+def profile_section(figures):
+    names = {"save": "save with its revision", "admin_post": "admin edit form POST"}
+    parts = []
+    for step, found in figures.get("profiles", {}).items():
+        lines = "\n".join(
+            f"{row['ms']:9.1f} ms {row['calls']:7}  {row['function']}"
+            for row in found["functions"][:12]
+        )
+        parts.append(
+            f"{names.get(step, step)}, {found['total_ms']:.0f} ms profiled:\n\n```\n{lines}\n```"
+        )
+    if not parts:
+        return None
+    return (
+        "### Where our editorial time goes (cProfile, one more round after the timed ones)\n\n"
+        "Cumulative wall time and calls of the slowest functions of reports/, sources/, "
+        "django-reversion and Django below the wrappers that hold 90 % or more of the step "
+        "(profiling slows the step; compare the rows with each other).\n\n" + "\n\n".join(parts)
+    )
+
+
 def throughput_section(figures):
     rows = [
         [
@@ -332,14 +353,16 @@ def markdown(results):
     parts.append("### Goals\n\n" + table(["goal", "figure (medians)", "verdict"], goals(results)))
     for key, section in [
         ("editorial", editorial_section),
+        ("editorial", profile_section),
         ("throughput", throughput_section),
         ("render", render_section),
         ("search", search_section),
         ("import", import_section),
         ("workflow_steps", workflow_steps_section),
     ]:
-        if one.get(key):
-            parts.append(section(one[key]))
+        text = one.get(key) and section(one[key])
+        if text:
+            parts.append(text)
     growth = growth_section(results)
     if growth:
         parts.append(growth)

@@ -189,7 +189,15 @@ class Run:
         if scale == 1 and self.wanted("editorial"):
             figures["editorial"] = self.script(
                 "editorial",
-                [sys.executable, HERE / "editorial.py", "--rounds", rounds, "--json", *flags],
+                [
+                    sys.executable,
+                    HERE / "editorial.py",
+                    "--rounds",
+                    rounds,
+                    "--profile",
+                    "--json",
+                    *flags,
+                ],
                 database=self.fresh_database(f"{self.prefix}_steps"),
                 env=wagtail_db,
                 timeout=3600,
