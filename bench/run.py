@@ -8,7 +8,9 @@ PostgreSQL at BENCH_PG (default postgres://postgres@127.0.0.1:5432); databases n
 <BENCH_DB_PREFIX>_data (the data set at 1x; _data_x4 at 4x …), _steps, _wagtail and _import
 (scratch, made anew each run). The data set is built once (bench/public_dataset.py) and kept
 while its builder is unchanged (its fingerprint is the database's comment); --rebuild builds it
-again. The Wagtail anchor is installed on demand into bench/.wagtail-venv
+again. Growth runs (--scales 1 4 16) measure the page, render and search figures at each
+scale, and imports of 2,000 × scale documents only with --only import; the editorial steps and
+the Wagtail anchor run at 1x. The anchor is installed on demand into bench/.wagtail-venv
 (bench/wagtail_anchor.py); without PyPI it is skipped, with the reason in the report. Every
 script runs as its own process with a time limit; its output goes to bench/.results/<run>/.
 The figures replace the generated section at the top of BENCHMARKS.md; the sections below it
@@ -240,7 +242,9 @@ class Run:
                 [sys.executable, HERE / "public_search.py", "--runs", rounds, "--json"],
                 database=data,
             )
-        if self.wanted("import"):
+        # Importing 2,000 × scale documents ≥ 5 times takes long: growth runs import only when
+        # asked for by name (--only import).
+        if self.wanted("import") and (scale == 1 or "import" in (self.args.only or [])):
             figures["import"] = self.imports(scale, rounds)
 
     def imports(self, scale, rounds):
