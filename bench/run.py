@@ -94,28 +94,35 @@ class Run:
         with log.open("w") as out:
             out.write(f"$ {shown}\n")
             out.flush()
+            process = subprocess.Popen(
+                [str(part) for part in command],
+                cwd=ROOT,
+                env=environment,
+                stdout=subprocess.PIPE,
+                stderr=out,
+                text=True,
+            )
             try:
-                done = subprocess.run(
-                    [str(part) for part in command],
-                    cwd=ROOT,
-                    env=environment,
-                    stdout=subprocess.PIPE,
-                    stderr=out,
-                    text=True,
-                    timeout=timeout,
-                )
+                stdout, _ = process.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
+                # TERM first: the script's own clean-up stops the servers it started.
+                process.terminate()
+                try:
+                    process.communicate(timeout=60)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.communicate()
                 self.fail(label, f"stopped after {timeout} s (see {log})")
                 return None
-            out.write(done.stdout)
+            out.write(stdout)
         took = time.monotonic() - started
         print(f"   {took:.0f} s, log {log.relative_to(ROOT)}", flush=True)
-        if done.returncode != 0:
-            self.fail(label, f"exit code {done.returncode} (see {log.relative_to(ROOT)})")
+        if process.returncode != 0:
+            self.fail(label, f"exit code {process.returncode} (see {log.relative_to(ROOT)})")
             return None
         if not parse:
             return {"seconds": took}
-        return {**json.loads(done.stdout.strip().splitlines()[-1]), "seconds": took}
+        return {**json.loads(stdout.strip().splitlines()[-1]), "seconds": took}
 
     def fail(self, label, reason):
         print(f"   FAILED: {reason}", flush=True)
