@@ -339,6 +339,12 @@ def markdown(results):
         "is shared and noisy, so compare the ratios rather than absolute times across runs. "
         "Logs of each script: `bench/.results/` (not committed).",
     ]
+    for merged in results.get("merged", []):
+        parts.append(
+            f"Kept from the run of {merged['started']} (`{merged['command']}`): "
+            + ", ".join(merged["kept"])
+            + "."
+        )
     data = one.get("data set")
     if data:
         built = (

@@ -316,6 +316,25 @@ class Run:
             "commit": commit or "?",
         }
 
+    def merge_earlier(self):
+        """Keep the figures of the last run that this one did not measure (--merge)."""
+        latest = RESULTS / "latest.json"
+        if not latest.exists():
+            return
+        earlier = json.loads(latest.read_text())
+        kept = []
+        for scale, figures in earlier["scales"].items():
+            ours = self.results["scales"].setdefault(int(scale), {})
+            for name, value in figures.items():
+                if value and not ours.get(name):
+                    ours[name] = value
+                    kept.append(f"{name} ({scale}×)")
+        if kept:
+            self.results.setdefault("merged", []).append(
+                {"started": earlier["started"], "command": earlier["command"], "kept": kept}
+            )
+            self.results["merged"] += earlier.get("merged", [])
+
     def run(self):
         try:
             self.admin("SELECT 1")
@@ -360,6 +379,11 @@ def main():
     parser.add_argument("--rebuild", action="store_true", help="build the data set again")
     parser.add_argument("--no-wagtail", action="store_true", help="leave the anchor out")
     parser.add_argument("--no-write", action="store_true", help="leave BENCHMARKS.md alone")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the last run's figures of what this run leaves out (e.g. with --only)",
+    )
     args = parser.parse_args()
     args.command = os.environ.get("BENCH_COMMAND") or shlex.join(
         [".venv/bin/python", "bench/run.py", *sys.argv[1:]]
