@@ -372,6 +372,11 @@ def markdown(results):
     growth = growth_section(results)
     if growth:
         parts.append(growth)
+    parts.append(
+        "Not run by `make bench`: `bench/public_wrk.py` (its profile / bare comparison is the "
+        "first two rows of `bench/throughput.py`, which uses its wrk runner) and "
+        "`bench/cache_costs.py` (a micro-benchmark of one cache check; needs Redis)."
+    )
     if results["skipped"] or results["errors"]:
         parts.append(
             "### Skipped or failed\n\n"
