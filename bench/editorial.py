@@ -8,11 +8,12 @@
 Two measuring processes, each on its own database with the same generated profile (12
 sections, 150 footnotes each citing a source; bench/content.py): ours (bench/editorial_ours.py)
 and, given --wagtail-python, the Wagtail anchor's (bench/wagtail/worker.py, in its own
-virtualenv; bench/wagtail_anchor.py installs it). Each round takes ours through
-start → save → admin POST → submit → approve → publish → render and Wagtail through
-save_revision → publish → render, the paired steps back to back, who goes first alternating
-round by round, so a burst of load on a shared machine hits both alike. One warm-up round is
-left out. Prints min / median / max milliseconds and queries of each step, and the ratios.
+virtualenv; bench/wagtail_anchor.py installs it). Each round takes ours through start → save
+→ admin POST → submit → request changes → submit → approve → publish → render and Wagtail
+through save_revision → publish → render, the paired steps back to back, who goes first
+alternating round by round, so a burst of load on a shared machine hits both alike. One
+warm-up round is left out. Prints min / median / max milliseconds and queries of each step,
+and the ratios.
 """
 
 import argparse
@@ -34,6 +35,8 @@ PLAN = [
     ("save with its revision", "save", "save_revision"),
     ("admin edit form POST", "admin_post", None),
     ("submit", "submit", None),
+    ("request changes", "request_changes", None),
+    ("submit again", "submit", None),
     ("approve", "approve", None),
     ("publish", "publish", "publish"),
     ("uncached render", "render", "render"),

@@ -12,7 +12,7 @@ save        the model-level save of a draft with its revision: one section chang
             saved, in ``reversion.create_revision()`` with the edition (and what it follows)
 admin_post  the edition change form POSTed through django.test.Client as a researcher, one
             section changed (the form is fetched and filled first, untimed)
-submit, approve, publish   ``workflow.submit`` / ``approve`` / ``publish``
+submit, request_changes, approve, publish   ``workflow.submit`` / … / ``publish``
 render      the public profile page through django.test.Client with the page cache emptied
 
 and "profile <step>": the step's timed part under cProfile, its slowest functions.
@@ -200,6 +200,7 @@ def main():
         "save": save,
         "admin_post": admin_post,
         "submit": step("submit", researcher),
+        "request_changes": step("request_changes", editor, "Benchmark: check the figures."),
         "approve": step("approve", editor),
         "publish": step("publish", publisher),
         "render": render,
