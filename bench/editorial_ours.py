@@ -178,10 +178,12 @@ def main():
         assert saved == body.replace("\n", "\r\n") or saved == body, "the change was not saved"
         return figures
 
-    def step(name, actor):
+    def step(name, actor, *arguments):
         def run(round_):
             action = getattr(workflow, name)
-            figures, state["edition"] = timed(connection, lambda: action(state["edition"], actor))
+            figures, state["edition"] = timed(
+                connection, lambda: action(state["edition"], actor, *arguments)
+            )
             return figures
 
         return run
