@@ -127,7 +127,7 @@ def main():
                 env=wagtail_env,
                 cwd=site,
                 check=True,
-                capture_output=True,
+                stdout=subprocess.DEVNULL,
             )
             server = gunicorn(
                 venv / "gunicorn",

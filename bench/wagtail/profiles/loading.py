@@ -29,12 +29,15 @@ def stream_values(content):
         s.key: s
         for s in Source.objects.filter(key__in=[n["source"]["key"] for n in content["notes"]])
     }
-    missing = [
-        Source(kind=n["source"]["kind"], title=n["source"]["title"][:500], key=n["source"]["key"])
-        for n in content["notes"]
-        if n["source"]["key"] not in sources
-    ]
-    for source in Source.objects.bulk_create(missing):
+    missing = {}  # a source may be cited by several notes
+    for note in content["notes"]:
+        source = note["source"]
+        if source["key"] not in sources:
+            missing.setdefault(
+                source["key"],
+                Source(kind=source["kind"], title=source["title"][:500], key=source["key"]),
+            )
+    for source in Source.objects.bulk_create(missing.values()):
         sources[source.key] = source
     return {
         "summary": content["summary"],
