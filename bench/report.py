@@ -145,9 +145,12 @@ def table(header, rows):
 def machine_line(results):
     m = results["machine"]
     load = ", ".join(f"{x:.1f}" for x in m["load"])
+    end = ", ".join(f"{x:.1f}" for x in results.get("load_end", ()))
     return (
         f"{m['cores']} cores ({m['cpu']}), {m['memory'] / 2**30:.0f} GiB RAM, load average "
-        f"{load} at the start; PostgreSQL {m['postgresql']} on 127.0.0.1, Python {m['python']}, "
+        f"{load} at the start"
+        + (f" and {end} at the end" if end else "")
+        + "; PostgreSQL {m['postgresql']} on 127.0.0.1, Python {m['python']}, "
         f"Django {m['django']}"
         + (f", Wagtail {results['wagtail']}" if results.get("wagtail") else "")
         + f"; commit {m['commit']}"
