@@ -150,7 +150,7 @@ def machine_line(results):
         f"{m['cores']} cores ({m['cpu']}), {m['memory'] / 2**30:.0f} GiB RAM, load average "
         f"{load} at the start"
         + (f" and {end} at the end" if end else "")
-        + "; PostgreSQL {m['postgresql']} on 127.0.0.1, Python {m['python']}, "
+        + f"; PostgreSQL {m['postgresql']} on 127.0.0.1, Python {m['python']}, "
         f"Django {m['django']}"
         + (f", Wagtail {results['wagtail']}" if results.get("wagtail") else "")
         + f"; commit {m['commit']}"
