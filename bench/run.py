@@ -91,6 +91,8 @@ class Run:
         shown = " ".join(shlex.quote(str(part)) for part in command)
         print(f"== {label}: {shown}", flush=True)
         started = time.monotonic()
+        # Output and errors go to the log as they come (the figures are its last JSON line).
+        environment["PYTHONUNBUFFERED"] = "1"
         with log.open("w") as out:
             out.write(f"$ {shown}\n")
             out.flush()
@@ -98,23 +100,21 @@ class Run:
                 [str(part) for part in command],
                 cwd=ROOT,
                 env=environment,
-                stdout=subprocess.PIPE,
-                stderr=out,
-                text=True,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
             try:
-                stdout, _ = process.communicate(timeout=timeout)
+                process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 # TERM first: the script's own clean-up stops the servers it started.
                 process.terminate()
                 try:
-                    process.communicate(timeout=60)
+                    process.wait(timeout=60)
                 except subprocess.TimeoutExpired:
                     process.kill()
-                    process.communicate()
+                    process.wait()
                 self.fail(label, f"stopped after {timeout} s (see {log})")
                 return None
-            out.write(stdout)
         took = time.monotonic() - started
         print(f"   {took:.0f} s, log {log.relative_to(ROOT)}", flush=True)
         if process.returncode != 0:
@@ -122,7 +122,8 @@ class Run:
             return None
         if not parse:
             return {"seconds": took}
-        return {**json.loads(stdout.strip().splitlines()[-1]), "seconds": took}
+        last = next(line for line in reversed(log.read_text().splitlines()) if line.startswith("{"))
+        return {**json.loads(last), "seconds": took}
 
     def fail(self, label, reason):
         print(f"   FAILED: {reason}", flush=True)
