@@ -371,6 +371,14 @@ class Run:
         return 1 if self.results["errors"] else 0
 
 
+def rewrite():
+    """Write BENCHMARKS.md again from the last run's figures (after a change of the report)."""
+    results = json.loads((RESULTS / "latest.json").read_text())
+    results["scales"] = {int(scale): figures for scale, figures in results["scales"].items()}
+    report.write(BENCHMARKS_MD, report.markdown(results))
+    print(f"== wrote {BENCHMARKS_MD.relative_to(ROOT)} from {RESULTS / 'latest.json'}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1], help="e.g. 1 4 16")
@@ -385,7 +393,12 @@ def main():
         action="store_true",
         help="keep the last run's figures of what this run leaves out (e.g. with --only)",
     )
+    parser.add_argument(
+        "--rewrite", action="store_true", help="only write BENCHMARKS.md from the last figures"
+    )
     args = parser.parse_args()
+    if args.rewrite:
+        return rewrite()
     args.command = os.environ.get("BENCH_COMMAND") or shlex.join(
         [".venv/bin/python", "bench/run.py", *sys.argv[1:]]
     )
