@@ -24,6 +24,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -31,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.public_wrk import wait_until_up, wrk  # noqa: E402
+from bench.public_wrk import wrk  # noqa: E402
 
 OURS_PORT, WAGTAIL_PORT = 8765, 8766
 
@@ -55,6 +57,19 @@ def gunicorn(binary, app, port, workers, cwd, env):
         cwd=cwd,
         start_new_session=True,
     )
+
+
+def wait_until_up(url, timeout=180):
+    """The page's bytes once the server answers 200; a first request on a loaded machine can
+    take many seconds (imports, connections, caches), so each try waits long."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:
+                return response.read()
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"gunicorn did not answer {url} within {timeout} s")
 
 
 def stop(server):
