@@ -335,6 +335,10 @@ class Run:
                 {"started": earlier["started"], "command": earlier["command"], "kept": kept}
             )
             self.results["merged"] += earlier.get("merged", [])
+            for kind in ("skipped", "errors"):
+                self.results[kind] += [
+                    f"{line} (run of {earlier['started']})" for line in earlier.get(kind, [])
+                ]
 
     def run(self):
         try:
@@ -362,6 +366,9 @@ class Run:
         for scale in self.args.scales:
             self.scale(scale)
         self.results["finished"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        self.results["load_end"] = os.getloadavg()
+        if self.args.merge:
+            self.merge_earlier()
         (self.folder / "results.json").write_text(json.dumps(self.results, indent=1))
         (RESULTS / "latest.json").write_text(json.dumps(self.results, indent=1))
         if not self.args.no_write:
