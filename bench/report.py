@@ -149,7 +149,7 @@ def speed_note(one):
     if not seen:
         return ""
     return (
-        "\n\nThe time goals are absolute and this machine's speed varies: in this run "
+        "\n\nThe time goals are absolute and this machine's speed varies: in these runs "
         + " and ".join(seen)
         + ", against 3,985 req/s and 1,112 docs/s on 2026-11-23 (when the public site's targets "
         "were met) and 1,646 req/s and 578–784 docs/s on 2026-11-30. The ratios to the anchors "
@@ -383,7 +383,11 @@ def markdown(results):
             f"Data set (`bench/public_dataset.py`): {data['editions']:,} editions, "
             f"{data['footnotes']:,} footnotes, {data['bytes'] / 2**30:.1f} GiB ({built})."
         )
-    parts.append("### Goals\n\n" + table(["goal", "figure (medians)", "verdict"], goals(results)))
+    parts.append(
+        "### Goals\n\n"
+        + table(["goal", "figure (medians)", "verdict"], goals(results))
+        + speed_note(one)
+    )
     for key, section in [
         ("editorial", editorial_section),
         ("editorial", profile_section),
