@@ -10,6 +10,7 @@ imports every document; prints min and median documents per second.
 """
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -74,6 +75,7 @@ def main():
         default=DEFAULT_WORKERS,
         help="as import_archive --workers (default: one per core, at most 4)",
     )
+    parser.add_argument("--json", action="store_true", help="end with the figures as JSON")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     documents = list(iter_documents([args.folder]))
@@ -96,6 +98,24 @@ def main():
         f"import: min {min(import_rates):.0f} docs/s, "
         f"median {statistics.median(import_rates):.0f} docs/s over {args.runs} runs"
     )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "documents": len(documents),
+                    "workers": args.workers,
+                    "runs": args.runs,
+                    **{
+                        name: {
+                            "min": min(rates),
+                            "median": statistics.median(rates),
+                            "max": max(rates),
+                        }
+                        for name, rates in [("parse", parse_rates), ("import", import_rates)]
+                    },
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

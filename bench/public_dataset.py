@@ -2,7 +2,7 @@
 
     createdb -h 127.0.0.1 -U postgres monitor_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/monitor_bench \
-        .venv/bin/python bench/public_dataset.py
+        .venv/bin/python bench/public_dataset.py [--scale 4]
 
 About 200 countries x 6 topics x 20 yearly editions (2006-2025): the newest edition of each
 profile is published, the 19 before it superseded (the archive). Each edition has a summary,
@@ -11,8 +11,12 @@ profiles", e.g. Kazakhstan's), 24 elsewhere. Prose is made of sentences of the s
 (read from ../shared/seeds, not copied) with the country's name and year put in, plus a few
 generated rare words, so search sees realistic word frequencies. Every run starts from empty
 tables. Prints what it built and how long it took.
+
+`--scale N` builds N times as many countries (the names again with a numeral: "Chad 2"), so
+N times the profiles, editions and rows, for the growth figures of `make bench`.
 """
 
+import argparse
 import datetime
 import os
 import random
@@ -101,12 +105,12 @@ def rare_words(rng, count=3000):
     return ["".join(rng.choice(syllables) for _ in range(4)) for _ in range(count)]
 
 
-def names():
+def names(scale=1):
     chosen = list(COUNTRIES)[:COUNTRY_COUNT]
     for must in ("Kazakhstan", "Kyrgyzstan", "Uzbekistan"):
         if must not in chosen:
             chosen[-1 - ("Kazakhstan", "Kyrgyzstan", "Uzbekistan").index(must)] = must
-    return chosen
+    return chosen + [f"{name} {copy}" for copy in range(2, scale + 1) for name in chosen]
 
 
 def reset():
@@ -119,7 +123,7 @@ def reset():
         )
 
 
-def build(seed=2026):
+def build(seed=2026, scale=1):
     rng = random.Random(seed)
     sentences, note_texts = corpus()
     rare = rare_words(rng)
@@ -133,7 +137,7 @@ def build(seed=2026):
             region=REGIONS[i % len(REGIONS)],
             official_name=f"Republic of {name}",
         )
-        for i, name in enumerate(names())
+        for i, name in enumerate(names(scale))
     )
     topics = Topic.objects.bulk_create(
         Topic(name=name, slug=slugify(name), position=i, series=series)
@@ -286,7 +290,10 @@ def build(seed=2026):
 
 
 if __name__ == "__main__":
-    if connection.vendor != "postgresql" or not connection.settings_dict["NAME"].endswith("bench"):
-        sys.exit("Set DATABASE_URL to the PostgreSQL benchmark database (…/monitor_bench).")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1, help="times the countries (1, 4, 16)")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql" or "bench" not in connection.settings_dict["NAME"]:
+        sys.exit("Set DATABASE_URL to a PostgreSQL benchmark database (…/monitor_bench).")
     call_command("migrate", verbosity=0)
-    build()
+    build(scale=args.scale)

@@ -11,6 +11,7 @@ Prints min / median / p90 in milliseconds.
 """
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -70,6 +71,7 @@ def line(name, samples):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--json", action="store_true", help="end with the figures as JSON")
     args = parser.parse_args()
     call_command("collectstatic", "--noinput", verbosity=0)
     edition, country, topic = largest_profile()
@@ -123,6 +125,36 @@ def main():
     print(line("render", render))
     print(line("cached", cached))
     print(line("re-read", rereads))
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "url": url,
+                    "bytes": size,
+                    "runs": args.runs,
+                    "queries": {
+                        "uncached": len(uncached_queries),
+                        "render": 0,
+                        "cached": len(cached_queries),
+                        "re-read": len(reread_queries),
+                    },
+                    **{
+                        name: {
+                            "min": samples[0],
+                            "median": statistics.median(samples),
+                            "p90": samples[int(len(samples) * 0.9) - 1],
+                            "max": samples[-1],
+                        }
+                        for name, samples in [
+                            ("uncached", uncached),
+                            ("render", render),
+                            ("cached", cached),
+                            ("re-read", rereads),
+                        ]
+                    },
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

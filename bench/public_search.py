@@ -12,6 +12,7 @@ every query alike. Prints min and median per query, the median over all runs, an
 """
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -49,9 +50,16 @@ QUERIES = [
 ]
 
 
+def label_of(filters):
+    return filters.q + "".join(
+        f" [{k}={v}]" for k, v in vars(filters).items() if k != "q" and v not in ("", None, False)
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--json", action="store_true", help="end with the figures as JSON")
     args = parser.parse_args()
     assert connection.vendor == "postgresql"
     # One rare generated word from the data, as a reader copying a term from a page would.
@@ -70,26 +78,49 @@ def main():
     print(" min ms  median ms  hits  query")
     for filters in queries:
         runs = samples[id(filters)]
-        label = filters.q + "".join(
-            f" [{k}={v}]"
-            for k, v in vars(filters).items()
-            if k != "q" and v not in ("", None, False)
-        )
+        label = label_of(filters)
         hits = len(search(filters))
         print(f"{min(runs):7.1f}  {statistics.median(runs):9.1f}  {hits:4}  {label}")
     everything = [ms for runs in samples.values() for ms in runs]
     print(f"median over all {len(everything)} runs: {statistics.median(everything):.1f} ms")
+    per_query = {
+        label_of(filters): {
+            "min": min(samples[id(filters)]),
+            "median": statistics.median(samples[id(filters)]),
+            "max": max(samples[id(filters)]),
+        }
+        for filters in queries
+    }
     call_command("collectstatic", "--noinput", verbosity=0)
     factory = RequestFactory()
-    samples = []
+    page = []
     for _ in range(args.runs):
         start = time.perf_counter()
         views.search(factory.get("/search/", {"q": "stockpile destruction"}))
-        samples.append((time.perf_counter() - start) * 1000)
+        page.append((time.perf_counter() - start) * 1000)
     print(
-        f"whole /search/ page (stockpile destruction): min {min(samples):.1f} ms, "
-        f"median {statistics.median(samples):.1f} ms"
+        f"whole /search/ page (stockpile destruction): min {min(page):.1f} ms, "
+        f"median {statistics.median(page):.1f} ms"
     )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "runs": args.runs,
+                    "queries": per_query,
+                    "all": {
+                        "min": min(everything),
+                        "median": statistics.median(everything),
+                        "max": max(everything),
+                    },
+                    "page": {
+                        "min": min(page),
+                        "median": statistics.median(page),
+                        "max": max(page),
+                    },
+                }
+            )
+        )
 
 
 if __name__ == "__main__":
