@@ -22,14 +22,22 @@ RETRY = {"40P01", "40001", "55P03"}
 RETRY_MESSAGE = (
     "Nothing was saved: someone else was changing the same edition at that moment. Try again."
 )
+# A unique value the form checked was taken by someone else's save meanwhile (two people
+# giving a section the same position at once).
+CLASH = {"23505"}
+CLASH_MESSAGE = (
+    "Nothing was saved: someone else saved the same position or number in this edition at "
+    "that moment. Reload the page and try again."
+)
 
 
-def lost_a_race(exception):
-    """Whether the exception, or one it was raised from, is a lock conflict (RETRY)."""
+def lost_a_race(exception, sqlstates=RETRY):
+    """Whether the exception, or one it was raised from, has one of `sqlstates` (by default
+    a lock conflict)."""
     seen = set()
     while exception is not None and id(exception) not in seen:
         seen.add(id(exception))
-        if getattr(exception, "sqlstate", None) in RETRY:
+        if getattr(exception, "sqlstate", None) in sqlstates:
             return True
         exception = exception.__cause__ or exception.__context__
     return False
@@ -47,6 +55,12 @@ class RefusalMiddleware:
             messages.error(request, f"Nothing was saved: {exception}")
         elif isinstance(exception, DatabaseError) and lost_a_race(exception):
             messages.error(request, RETRY_MESSAGE)
+        elif (
+            request.method == "POST"
+            and isinstance(exception, DatabaseError)
+            and lost_a_race(exception, CLASH)
+        ):
+            messages.error(request, CLASH_MESSAGE)
         else:
             return None
         if request.method == "POST":

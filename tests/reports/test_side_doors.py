@@ -272,3 +272,27 @@ def test_the_edition_chooser_of_a_content_row_offers_only_editable_editions(clie
     )
     offered = {int(row["id"]) for row in response.json()["results"]}
     assert draft.pk in offered and approved.pk not in offered
+
+
+def test_a_unique_value_taken_by_a_colleague_meanwhile_is_a_message(rf):
+    """Two people give a section the same position at once: the form checked it free, the
+    database refuses the second save; the person is told, not shown a server error."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+    from django.db import IntegrityError
+
+    from reports.editions.middleware import CLASH_MESSAGE, RefusalMiddleware
+
+    class UniqueViolation(Exception):
+        sqlstate = "23505"
+
+    request = rf.post("/admin/reports/section/1/change/")
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    try:
+        raise IntegrityError("duplicate key") from UniqueViolation()
+    except IntegrityError as exc:
+        response = RefusalMiddleware(lambda r: None).process_exception(request, exc)
+
+    assert response.status_code == 302 and response["Location"] == request.path
+    assert [str(m) for m in request._messages] == [CLASH_MESSAGE]
