@@ -149,6 +149,7 @@ def main():
     parser.add_argument("--role", choices=["editor", "superuser"], default="editor")
     parser.add_argument("--compare", action="store_true")
     parser.add_argument("--explain", action="store_true", help="print each query's SQL")
+    parser.add_argument("--json", action="store_true", help="end with the figures as JSON")
     args = parser.parse_args()
     call_command("collectstatic", "--noinput", verbosity=0)
     print(f"{Edition.objects.count()} editions; {args.role}; {args.rounds} rounds")
@@ -191,6 +192,18 @@ def main():
             before = statistics.median(results[name, "before"]["samples"])
             now = statistics.median(results[name, "now"]["samples"])
             print(f"{name:22} {now / before:6.3f}  ({before:.1f} -> {now:.1f} ms)")
+    if args.json:
+        figures = {
+            name: {
+                "queries": results[name, "now"]["queries"],
+                "min": min(results[name, "now"]["samples"]),
+                "median": statistics.median(results[name, "now"]["samples"]),
+                "max": max(results[name, "now"]["samples"]),
+                "server": results[name, "now"]["server"],
+            }
+            for name, _ in views()
+        }
+        print(json.dumps({"editions": Edition.objects.count(), "views": figures}))
 
 
 if __name__ == "__main__":

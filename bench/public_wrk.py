@@ -21,6 +21,7 @@ serves that tree's code too, its own server and churn, in the same rounds.
 """
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -191,6 +192,7 @@ def under_churn(args, env, path, base, url):
             + ", ".join(f"{c / q:.0%}" for q, c in zip(quiet, churn, strict=True))
             + ")"
         )
+    return results
 
 
 def main():
@@ -207,6 +209,7 @@ def main():
         help="the profile page alone and under a publish and a withdraw a second elsewhere",
     )
     parser.add_argument("--tree", help="with --churn: also serve this source tree, side by side")
+    parser.add_argument("--json", action="store_true", help="with --churn: end with JSON figures")
     args = parser.parse_args()
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.public_settings"}
@@ -221,7 +224,20 @@ def main():
     base = f"http://127.0.0.1:{args.port}"
     urls = {"profile": f"{base}/countries/{path}/", "bare": f"{base}/bench/bare/{path}/"}
     if args.churn:
-        under_churn(args, env, path, base, urls["profile"])
+        results = under_churn(args, env, path, base, urls["profile"])
+        if args.json:
+            figures = {
+                mode: {
+                    "min": min(values),
+                    "median": statistics.median(values),
+                    "max": max(values),
+                }
+                for mode in ("quiet", "churn")
+                for values in [results[("this tree", mode)]]
+            }
+            figures["ratio"] = figures["churn"]["median"] / figures["quiet"]["median"]
+            figures.update(path=path, rounds=args.rounds, duration=args.duration)
+            print(json.dumps(figures))
     else:
         bare_and_profile(args, env, path, base, urls)
 

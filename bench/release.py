@@ -24,6 +24,7 @@ the editor's steps during it; then min / median / max over the rounds.
 
 import argparse
 import datetime
+import json
 import os
 import statistics
 import sys
@@ -292,6 +293,7 @@ def main():
     parser.add_argument(
         "--per-edition", action="store_true", help="also time the old release, once"
     )
+    parser.add_argument("--json", action="store_true", help="end with the figures as JSON")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database for this benchmark.")
@@ -338,6 +340,30 @@ def main():
             f"{name}: {len(runs)} round(s), {summary([s for s, *_ in runs])}; "
             f"queries {runs[-1][1]}; editor's steps during it: {len(steps)}"
             + (f", {summary(steps, 'ms', 1000)}" if steps else "")
+        )
+    if args.json:
+        runs = results["release"]
+        seconds = [s for s, *_ in runs]
+        steps = [took * 1000 for *_, during in runs for took in during]
+        print(
+            json.dumps(
+                {
+                    "editions": len(profiles),
+                    "rounds": len(runs),
+                    "seconds": {
+                        "min": min(seconds),
+                        "median": statistics.median(seconds),
+                        "max": max(seconds),
+                    },
+                    "queries": runs[-1][1],
+                    "editor_steps_alone_ms": statistics.median(alone) * 1000 if alone else None,
+                    "editor_steps_during": {
+                        "count": len(steps),
+                        "median": statistics.median(steps) if steps else None,
+                        "max": max(steps) if steps else None,
+                    },
+                }
+            )
         )
 
 

@@ -5,12 +5,13 @@
     .venv/bin/python bench/run.py --scales 1 4 --rounds 5 [--only editorial throughput]
 
 PostgreSQL at BENCH_PG (default postgres://postgres@127.0.0.1:5432); databases named
-<BENCH_DB_PREFIX>_data (the data set at 1x; _data_x4 at 4x …), _steps, _wagtail and _import
-(scratch, made anew each run). The data set is built once (bench/public_dataset.py) and kept
-while its builder is unchanged (its fingerprint is the database's comment); --rebuild builds it
-again. Growth runs (--scales 1 4 16) measure the page, render and search figures at each
-scale, and imports of 2,000 × scale documents only with --only import; the editorial steps and
-the Wagtail anchor run at 1x. The anchor is installed on demand into bench/.wagtail-venv
+<BENCH_DB_PREFIX>_data (the data set at 1x; _data_x4 at 4x …), _steps, _wagtail, _release
+and _import (scratch, made anew each run). The data set is built once
+(bench/public_dataset.py) and kept while its builder's code is unchanged (its fingerprint is
+the database's comment); --rebuild builds it again. Growth runs (--scales 1 4 16) measure the
+page, churn, render, search and admin list figures at each scale, and imports of 2,000 × scale
+documents only with --only import; the editorial steps, the release and the Wagtail anchor
+run at 1x. The anchor is installed on demand into bench/.wagtail-venv
 (bench/wagtail_anchor.py); without PyPI it is skipped, with the reason in the report. Every
 script runs as its own process with a time limit; its output goes to bench/.results/<run>/.
 The figures replace the generated section at the top of BENCHMARKS.md; the sections below it
@@ -18,6 +19,7 @@ The figures replace the generated section at the top of BENCHMARKS.md; the secti
 """
 
 import argparse
+import ast
 import datetime
 import hashlib
 import json
@@ -42,7 +44,17 @@ from bench.wagtail_anchor import ensure as ensure_wagtail  # noqa: E402
 RESULTS = HERE / ".results"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 DOCUMENTS = 2000  # archive documents imported at 1x
-ALL = ["editorial", "workflow_steps", "throughput", "render", "search", "import"]
+ALL = [
+    "editorial",
+    "workflow_steps",
+    "release",
+    "throughput",
+    "churn",
+    "render",
+    "search",
+    "admin_list",
+    "import",
+]
 
 
 class Run:
@@ -140,8 +152,10 @@ class Run:
 
     def data_set(self, scale):
         name = f"{self.prefix}_data" if scale == 1 else f"{self.prefix}_data_x{scale}"
+        # The builder's code, not its comments or layout, decides whether to build again.
         builder = [HERE / "public_dataset.py", HERE / "countries.py"]
-        digest = hashlib.sha256(b"".join(p.read_bytes() for p in builder)).hexdigest()[:16]
+        code = "".join(ast.dump(ast.parse(path.read_text())) for path in builder)
+        digest = hashlib.sha256(code.encode()).hexdigest()[:16]
         fingerprint = f"monitor bench data set x{scale} {digest}"
         exists = self.admin("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if exists and self.comment(name) == fingerprint and not self.args.rebuild:
@@ -187,7 +201,9 @@ class Run:
         rounds = self.args.rounds
         figures = {}
         self.results["scales"][scale] = figures
-        needs_data = any(self.wanted(n) for n in ("throughput", "render", "search"))
+        needs_data = any(
+            self.wanted(n) for n in ("throughput", "churn", "render", "search", "admin_list")
+        )
         data = None
         if needs_data:
             data, figures["data set"] = self.data_set(scale)
@@ -218,6 +234,13 @@ class Run:
                 [sys.executable, HERE / "workflow_steps.py", "--rounds", rounds, "--json"],
                 database=self.fresh_database(f"{self.prefix}_steps"),
             )
+        if scale == 1 and self.wanted("release"):
+            figures["release"] = self.script(
+                "release",
+                [sys.executable, HERE / "release.py", "--rounds", rounds, "--json"],
+                database=self.fresh_database(f"{self.prefix}_release"),
+                timeout=7200,
+            )
         if data and self.wanted("throughput"):
             if shutil.which("wrk"):
                 figures["throughput"] = self.script(
@@ -238,6 +261,31 @@ class Run:
                 )
             else:
                 self.skip("throughput", "wrk is not installed (apt-get install wrk)")
+        if data and self.wanted("churn"):
+            if shutil.which("wrk"):
+                figures["churn"] = self.script(
+                    f"churn-x{scale}",
+                    [
+                        sys.executable,
+                        HERE / "public_wrk.py",
+                        "--churn",
+                        "--rounds",
+                        rounds,
+                        "--duration",
+                        self.args.duration,
+                        "--json",
+                    ],
+                    database=data,
+                    timeout=rounds * 2 * (self.args.duration + 60) + 600,
+                )
+            else:
+                self.skip("churn", "wrk is not installed (apt-get install wrk)")
+        if data and self.wanted("admin_list"):
+            figures["admin_list"] = self.script(
+                f"admin_list-x{scale}",
+                [sys.executable, HERE / "admin_list.py", "--rounds", rounds, "--json"],
+                database=data,
+            )
         if data and self.wanted("render"):
             figures["render"] = self.script(
                 f"render-x{scale}",
