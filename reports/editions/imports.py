@@ -129,6 +129,8 @@ def profile_editions(profile_ids):
 def lock_profiles(profile_ids):
     """Lock the profiles, in one order, before any of their editions (the lock order of every
     writer, see actions.lock); returns their editions as profile_editions does."""
+    if not profile_ids:
+        return {}
     list(Profile.objects.filter(pk__in=profile_ids).order_by("pk").select_for_update())
     return profile_editions(profile_ids)
 
