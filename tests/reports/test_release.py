@@ -204,9 +204,11 @@ def test_editors_keep_working_on_other_profiles_while_a_release_runs(researcher,
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: row locks seen from a second connection")
     report = make_report(year=2024)
-    approved_update(report, 3)
-    draft = make_edition(state=S.DRAFT, report=report)  # the same yearly update, not approved
-    ready = make_edition(state=S.APPROVED)  # another profile's edition, published alone
+    first = approved_update(report, 3)[0].profile
+    # Other profiles of the same country and of the same topic as one in the release: a draft
+    # of the same yearly update, and an edition to publish alone.
+    draft = make_edition(make_profile(country=first.country), state=S.DRAFT, report=report)
+    ready = make_edition(make_profile(topic=first.topic), state=S.APPROVED)
     inside, finished = threading.Event(), threading.Event()
     waits = {}
 
