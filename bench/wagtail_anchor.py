@@ -49,6 +49,8 @@ def ensure():
     if installed_version() == wanted:
         return str(PYTHON), None
     if not PYTHON.exists():
+        if VENV.is_symlink():  # a link to another checkout's anchor that is not there
+            VENV.unlink()
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     try:
         done = subprocess.run(
