@@ -58,7 +58,9 @@ def lock(edition, *, skip_locked=False):
     wait on each other in a circle. With `skip_locked`, None when another transaction holds
     either row.
     """
-    profiles = Profile.objects.filter(pk=edition.profile_id)
+    # No ordering: the profile's default one joins its country and topic, and FOR UPDATE
+    # would lock their rows too, making every step on that topic wait for this one.
+    profiles = Profile.objects.filter(pk=edition.profile_id).order_by()
     rows = Edition.objects.select_related("profile__country", "profile__topic").filter(
         pk=edition.pk
     )
@@ -307,25 +309,7 @@ class Publish(EditionAction):
             )
         now = timezone.now()
         self.at = now
-        previous = list(
-            Edition.objects.public().filter(profile_id=edition.profile_id).exclude(pk=edition.pk)
-        )
-        if previous:
-            Edition.objects.filter(pk__in=[p.pk for p in previous]).update(
-                state=State.SUPERSEDED, updated_at=now
-            )
-            EditionEvent.objects.bulk_create(
-                EditionEvent(
-                    edition=old,
-                    action="supersede",
-                    from_state=State.PUBLISHED,
-                    to_state=State.SUPERSEDED,
-                    actor=self.actor,
-                    at=now,
-                    comment=f"Superseded by #{edition.pk}",
-                )
-                for old in previous
-            )
+        supersede_current({edition.profile_id: edition}, self.actor, now)
         edition.state = State.PUBLISHED
         edition.published_at = now
         edition.publish_at = None
@@ -342,6 +326,33 @@ class Publish(EditionAction):
 
     def notify(self, edition):
         notifications.published(edition, self.actor)
+
+
+def supersede_current(new_by_profile, actor, now):
+    """Mark the current edition of each profile in {profile id: new edition} superseded by
+    the new one, with an event for each: one query, one update and one insert in all."""
+    previous = list(
+        Edition.objects.public()
+        .filter(profile_id__in=new_by_profile)
+        .values_list("pk", "profile_id", named=True)
+    )
+    if not previous:
+        return
+    Edition.objects.filter(pk__in=[old.pk for old in previous]).update(
+        state=State.SUPERSEDED, updated_at=now
+    )
+    EditionEvent.objects.bulk_create(
+        EditionEvent(
+            edition_id=old.pk,
+            action="supersede",
+            from_state=State.PUBLISHED,
+            to_state=State.SUPERSEDED,
+            actor=actor,
+            at=now,
+            comment=f"Superseded by #{new_by_profile[old.profile_id].pk}",
+        )
+        for old in previous
+    )
 
 
 class Schedule(EditionAction):

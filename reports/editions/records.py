@@ -116,8 +116,9 @@ class ChangePublicRecord:
             return None
         rows = self.model._base_manager.all()
         if lock:
-            rows = rows.select_for_update()
-        stored = rows.filter(pk=self.record.pk).first()
+            # Only the record's own row: a default ordering may join others.
+            rows = rows.select_for_update(of=("self",))
+        stored = rows.filter(pk=self.record.pk).order_by().first()
         return stored if self.before is None else self.before
 
     def _changed(self, stored):

@@ -15,20 +15,16 @@ until the gate's last statement moves the publication clock. Editors keep workin
 other profile while a release runs.
 """
 
-import hashlib
-
 from django.db import connection
 from django.db.models import Case, F, Max, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from reversion.models import Version
 
-from sources.models import Citation, Footnote
-
-from ..models import Edition, EditionEvent, OverviewFact, Profile, Report, Section
+from ..models import Edition, EditionEvent, Profile, Report
 from . import notifications, signals, states
-from .actions import WorkflowError, may
-from .fingerprint import SEPARATOR
+from .actions import WorkflowError, may, supersede_current
+from .fingerprint import content_fingerprints
 from .freeze import lifecycle, public_change
 
 State = states.State
@@ -64,7 +60,7 @@ class Release:
                 raise WorkflowError(f"{self.report} has no approved edition to release.")
             self.check(editions)
             now = timezone.now()
-            self.supersede(editions, now)
+            supersede_current({e.profile_id: e for e in editions}, self.actor, now)
             self.publish(editions, now)
             for edition in editions:
                 public_change(edition=edition)
@@ -113,31 +109,6 @@ class Release:
             f"Nothing was released: the content of {count} is not what was approved "
             f"({names}). Request changes to {'them' if len(changed) != 1 else 'it'} "
             "and review again, or release once they are approved again."
-        )
-
-    def supersede(self, editions, now):
-        by_profile = {edition.profile_id: edition for edition in editions}
-        previous = list(
-            Edition.objects.public()
-            .filter(profile_id__in=by_profile)
-            .values_list("pk", "profile_id", named=True)
-        )
-        if not previous:
-            return
-        Edition.objects.filter(pk__in=[old.pk for old in previous]).update(
-            state=State.SUPERSEDED, updated_at=now
-        )
-        EditionEvent.objects.bulk_create(
-            EditionEvent(
-                edition_id=old.pk,
-                action="supersede",
-                from_state=State.PUBLISHED,
-                to_state=State.SUPERSEDED,
-                actor=self.actor,
-                at=now,
-                comment=f"Superseded by #{by_profile[old.profile_id].pk}",
-            )
-            for old in previous
         )
 
     def publish(self, editions, now):
@@ -221,61 +192,3 @@ def latest_revision_ids(editions):
         .values_list("object_id", "newest")
     )
     return {int(object_id): newest for object_id, newest in rows}
-
-
-def content_fingerprints(editions):
-    """{edition id: content_fingerprint(edition)} for many editions in four queries.
-
-    The same digest as reports.editions.fingerprint.content_fingerprint, fed in the same
-    order: each query is read in edition order, so every edition's digest takes its facts,
-    then its sections, its notes and its citations.
-    """
-    digests = {}
-
-    def add(edition_id, *values):
-        digest = digests[edition_id]
-        digest.update("\x1f".join("" if v is None else str(v) for v in values).encode())
-        digest.update(SEPARATOR.encode())
-
-    ids = [edition.pk for edition in editions]
-    for edition in editions:
-        digests[edition.pk] = hashlib.sha256()
-        add(
-            edition.pk,
-            edition.summary,
-            edition.last_updated,
-            edition.last_updated_precision,
-            edition.report_id,
-        )
-    rows = [
-        (
-            OverviewFact.objects.filter(edition__in=ids)
-            .order_by("edition_id", "position")
-            .values_list("edition_id", "position", "label", "value"),
-            "fact",
-        ),
-        (
-            Section.objects.filter(edition__in=ids)
-            .order_by("edition_id", "position")
-            .values_list("edition_id", "position", "heading", "body"),
-            "section",
-        ),
-        (
-            Footnote.objects.filter(edition__in=ids)
-            .order_by("edition_id", "number")
-            .values_list("edition_id", "number", "text"),
-            "note",
-        ),
-        (
-            Citation.objects.filter(footnote__edition__in=ids)
-            .order_by("footnote__edition_id", "footnote__number", "position")
-            .values_list(
-                "footnote__edition_id", "footnote__number", "position", "source_id", "locator"
-            ),
-            "citation",
-        ),
-    ]
-    for queryset, kind in rows:
-        for edition_id, *values in queryset.iterator(chunk_size=5000):
-            add(edition_id, kind, *values)
-    return {pk: digest.hexdigest() for pk, digest in digests.items()}

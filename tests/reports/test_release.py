@@ -9,14 +9,12 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from reports.editions import workflow
-from reports.editions.fingerprint import content_fingerprint
 from reports.editions.freeze import lifecycle
-from reports.editions.release import Release, content_fingerprints
+from reports.editions.release import Release
 from reports.editions.signals import public_changed, transitioned
 from reports.models import Edition, EditionEvent, Report, Section
 from reports.public import pagecache
-from sources.models import Citation
-from tests.builders import make_edition, make_profile, make_report, make_source
+from tests.builders import make_edition, make_profile, make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -175,28 +173,6 @@ def test_a_release_takes_a_fixed_number_of_queries_whatever_its_size(publisher):
 
     queries(1)  # the actor's permissions and content types, read once
     assert queries(2) == queries(7)
-
-
-def test_the_release_checks_the_fingerprint_content_fingerprint_would_compute():
-    source, other = make_source(), make_source()
-    editions = [
-        make_edition(
-            state=S.APPROVED,
-            last_updated=datetime.date(2010, 5, 1),
-            summary="Summary\x1fwith a separator",
-            footnotes=(("First note.", source, other), ("Second note.", other)),
-        ),
-        make_edition(state=S.APPROVED, sections=(), footnotes=(), overview=()),
-        make_edition(state=S.APPROVED, report=make_report()),
-    ]
-    with lifecycle():
-        Citation.objects.filter(footnote__edition=editions[0], source=other).update(
-            locator="p. 862"
-        )
-
-    computed = content_fingerprints(editions)
-
-    assert computed == {edition.pk: content_fingerprint(edition) for edition in editions}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -81,3 +81,31 @@ def test_two_cron_runs_at_once_publish_each_edition_once(publisher):
     assert sorted(published) == sorted(e.pk for e in editions)
     assert Edition.objects.filter(state=S.PUBLISHED).count() == 6
     assert EditionEvent.objects.filter(action="publish").count() == 6
+
+
+def test_a_step_locks_only_its_own_profile_and_edition_not_the_country_or_topic():
+    """Two editors' steps on two profiles of one topic (or one country) never wait on each
+    other: lock() takes the profile's and the edition's rows, not the rows they join."""
+    from reports.editions.actions import lock
+
+    edition = make_edition()
+    profile = edition.profile
+    with lifecycle():
+        lock(edition)
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '200ms'")
+                for table, pk in (
+                    ("reports_topic", profile.topic_id),
+                    ("reports_country", profile.country_id),
+                ):
+                    cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE", [pk])
+                    assert cursor.fetchone() == (pk,)
+                cursor.execute(
+                    "SELECT id FROM reports_profile WHERE id = %s FOR UPDATE SKIP LOCKED",
+                    [profile.pk],
+                )
+                assert cursor.fetchone() is None, "the profile itself stays locked"
+        finally:
+            other.close()
