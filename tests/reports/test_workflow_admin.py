@@ -392,3 +392,33 @@ def test_deleted_editions_cannot_be_recovered_around_the_workflow(client, superu
     assert "recover" not in listing.text.lower()
     response = client.get("/admin/reports/edition/recover/", follow=True)
     assert "Deleted editions are not restored" in response.text
+
+
+def test_saving_the_edition_form_costs_the_same_queries_for_3_notes_as_for_30(client, researcher):
+    """The save writes what changed and one version of the whole edition: its cost does not
+    grow with the number of notes (the content is serialised once, rows found without a
+    query each)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_to_save(notes):
+        edition = make_edition(
+            sections=[("Policy", "".join(f"Text.[{n}] " for n in range(1, notes + 1)))],
+            footnotes=[(f"Letter No. {n}, 4 May 2004.",) for n in range(1, notes + 1)],
+        )
+        client.force_login(researcher)
+        page = client.get(change_url(edition))
+        data = form_data(page)
+        body = next(name for name in data if name.startswith("sections-0-body"))
+        data[body] = data[body] + "More text."
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(change_url(edition), data)
+        assert response.status_code == 302, messages_of(response)
+        versions = Version.objects.get_for_object(edition)
+        assert versions.count() == 1
+        assert "More text." in versions.get().serialized_data
+        return len(captured)
+
+    queries_to_save(1)  # the session's user and permissions, read once
+    few, many = queries_to_save(3), queries_to_save(30)
+    assert few == many <= 35
