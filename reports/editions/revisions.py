@@ -29,7 +29,7 @@ reversion.register(Section)
 reversion.register(OverviewFact)
 
 
-def record_written_rows(rows, comment, user=None):
+def record_written_rows(rows, comment, user=None, *, whole_content=False):
     """Save `rows`, all written earlier in the current transaction, as one revision.
 
     reversion.create_revision() first re-selects every row it was given, one query per model,
@@ -38,7 +38,10 @@ def record_written_rows(rows, comment, user=None):
     importer those steps were a third of the time spent on each file. The versions written
     here are the ones reversion would write (same tables, formats and fields), so history,
     diffs and revert read them like any other revision. Content rows are in their edition's
-    Version; each is left out when written alongside its edition.
+    Version; each is left out when written alongside its edition. With `whole_content`,
+    the content rows given are the whole content of each edition given (an edition created
+    with them, as the importer does), and its Version is made from them without reading them
+    back.
     """
     unique = {}
     for row in rows:
@@ -58,11 +61,21 @@ def record_written_rows(rows, comment, user=None):
             strict=True,
         )
     )
-    for (model, pk), row in unique.items():
-        if model is Edition:
-            serialized[(model, pk)] = (
+    editions = [row for (model, _), row in unique.items() if model is Edition]
+    if whole_content:
+        contents = snapshot.content_from_rows(editions, rows)
+        python = serializers.get_serializer("python")()
+        for edition, data in zip(editions, python.serialize(editions), strict=True):
+            data["content"] = contents[edition.pk]
+            serialized[(Edition, edition.pk)] = (
                 snapshot.FORMAT,
-                serializers.serialize(snapshot.FORMAT, [row]),
+                json.dumps([data], cls=DjangoJSONEncoder),
+            )
+    else:
+        for edition in editions:
+            serialized[(Edition, edition.pk)] = (
+                snapshot.FORMAT,
+                serializers.serialize(snapshot.FORMAT, [edition]),
             )
     Version.objects.bulk_create(
         Version(

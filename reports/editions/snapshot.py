@@ -50,6 +50,36 @@ def content_of(edition):
     }
 
 
+def content_from_rows(editions, rows):
+    """{edition id: its content as content_of() reads it}, from rows in memory that are the
+    whole content of each of `editions` (an edition written with its rows, as an import
+    writes it), without reading them back."""
+    from sources.models import Citation, Footnote
+
+    from ..models import OverviewFact, Section
+
+    content = {e.pk: {"overview": [], "sections": [], "footnotes": []} for e in editions}
+    notes, citations = {}, {}
+    for row in rows:
+        if isinstance(row, OverviewFact):
+            content[row.edition_id]["overview"].append([row.position, row.label, row.value])
+        elif isinstance(row, Section):
+            content[row.edition_id]["sections"].append([row.position, row.heading, row.body])
+        elif isinstance(row, Footnote):
+            notes[row.pk] = [row.number, row.text, []]
+            content[row.edition_id]["footnotes"].append(notes[row.pk])
+        elif isinstance(row, Citation):
+            citations.setdefault(row.footnote_id, []).append(
+                [row.position, row.source_id, row.locator]
+            )
+    for footnote_id, cited in citations.items():
+        notes[footnote_id][2] = sorted(cited, key=lambda citation: citation[0])
+    for part in content.values():
+        for rows_of_part in part.values():
+            rows_of_part.sort(key=lambda row: row[0])
+    return content
+
+
 class Serializer(json_serializer.Serializer):
     def get_dump_object(self, obj):
         data = super().get_dump_object(obj)

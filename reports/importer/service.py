@@ -238,8 +238,9 @@ def write_document(profiles, options, reference, path):
             if plan.action in (CREATE, UPDATE):
                 steps.append(apply_plan(plan, options, reference, path, written))
         if written:
+            # Every edition written here is new, written with its whole content.
             revision = record_written_rows(
-                written, comment=f"Imported from {name}", user=options.actor
+                written, comment=f"Imported from {name}", user=options.actor, whole_content=True
             )
             for step in steps:
                 step.record(revision)

@@ -10,7 +10,7 @@ from reports.editions.revisions import record_written_rows
 from reports.editions.snapshot import content_of_version
 from reports.models import Edition, Section
 from sources.models import Citation
-from tests.builders import make_edition, make_profile
+from tests.builders import make_edition, make_profile, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -120,25 +120,42 @@ def management_forms(context):
     return data
 
 
-def test_rows_recorded_in_bulk_are_the_versions_reversion_itself_would_write(researcher):
+@pytest.mark.parametrize("whole_content", [False, True])
+def test_rows_recorded_in_bulk_are_the_versions_reversion_itself_would_write(
+    researcher, whole_content
+):
+    first, second = make_source(), make_source()
     edition = make_edition(
-        sections=[("Policy", "Text.[1]")], footnotes=[("Letter, 4 May 2004.",)], overview=[]
+        sections=[("Policy", "Text.[1][2]"), ("Stockpile", "More.[3]")],
+        footnotes=[("Letter, 4 May 2004.", second, first), ("Interview.",), ("Report.", first)],
+        overview=[("Treaty status", "State Party"), ("Stockpile", "None")],
     )
     content = [
         edition,
         *edition.sections.all(),
         *edition.footnotes.all(),
         *Citation.objects.filter(footnote__edition=edition),
+        *edition.overview_facts.all(),
     ]
+    # As an importer writes them: not in the order they are read back.
+    content.reverse()
     with reversion.create_revision():
         reversion.add_to_revision(edition)
     by_reversion = Version.objects.get_for_object(edition).get().revision
 
-    by_bulk = record_written_rows(content, comment="Imported from seed.txt", user=researcher)
+    by_bulk = record_written_rows(
+        content, comment="Imported from seed.txt", user=researcher, whole_content=whole_content
+    )
 
     def stored(revision):
         return {
-            (v.content_type_id, v.object_id): (v.format, v.db, v.field_dict, v.object_repr)
+            (v.content_type_id, v.object_id): (
+                v.format,
+                v.db,
+                v.field_dict,
+                v.object_repr,
+                content_of_version(v),
+            )
             for v in revision.version_set.all()
         }
 
