@@ -136,7 +136,7 @@ def measure(rounds, wagtail_python=None, profile=False):
             if round_:
                 print(f"round {round_}/{rounds} done", file=sys.stderr, flush=True)
         profiles = {}
-        if profile:  # one more round of ours, the slow steps under cProfile
+        if profile:  # one more round of ours, the slow steps under pyinstrument
             for _, step, _ in PLAN:
                 name = f"profile {step}" if step in PROFILED else step
                 answer = workers["ours"].run(name, rounds + 1)
@@ -182,9 +182,8 @@ def main():
         if "ratio" in entry:
             print(f"{'':<24} ours / Wagtail (medians): {entry['ratio']:.2f}")
     for step, found in results["profiles"].items():
-        print(f"\n{step} under cProfile, {found['total_ms']:.0f} ms (cumulative ms, calls):")
-        for row in found["functions"]:
-            print(f"{row['ms']:9.1f} {row['calls']:7} {row['function']}")
+        print(f"\n{step} under pyinstrument, {found['total_ms']:.0f} ms:")
+        print(found["tree"])
     if args.json:
         print(json.dumps(results))
 

@@ -15,7 +15,7 @@ admin_post  the edition change form POSTed through django.test.Client as a resea
 submit, request_changes, approve, publish   ``workflow.submit`` / … / ``publish``
 render      the public profile page through django.test.Client with the page cache emptied
 
-and "profile <step>": the step's timed part under cProfile, its slowest functions.
+and "profile <step>": the step's timed part under pyinstrument, its call tree.
 """
 
 import os

@@ -24,7 +24,6 @@ def serve(steps, ready):
         channel.write(json.dumps(answer) + "\n")
 
 
-PLACES = ("/reports/", "/sources/", "/reversion/", "/django/")
 _profile = {"wanted": False, "rows": None}
 
 
@@ -38,26 +37,31 @@ def profiled_rows():
 
 
 def _profiled(function):
-    """function() under cProfile; keeps the functions of PLACES with the most cumulative time,
-    leaving out the wrappers that hold nearly all of it (the call chain down to the work)."""
-    import cProfile
-    import pstats
+    """function() under pyinstrument: the call tree of the step, condensed to the frames
+    that hold at least 3 % of its time (library frames folded into their caller)."""
+    from pyinstrument import Profiler
 
-    profile = cProfile.Profile(time.perf_counter)
-    result = profile.runcall(function)
-    stats = pstats.Stats(profile)
-    total = stats.total_tt
-    rows = []
-    for (filename, line, name), (_, calls, _, cumulative, _) in stats.stats.items():
-        place = next((p for p in PLACES if p in filename), None)
-        if place and cumulative < 0.9 * total:
-            short = place.strip("/") + "/" + filename.split(place, 1)[1]
-            rows.append(
-                {"function": f"{short}:{line} {name}", "ms": cumulative * 1000, "calls": calls}
-            )
-    rows.sort(key=lambda row: -row["ms"])
-    _profile["rows"] = {"total_ms": total * 1000, "functions": rows[:15]}
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    try:
+        result = function()
+    finally:
+        profiler.stop()
+    session = profiler.last_session
+    tree = profiler.output_text(unicode=False, color=False, show_all=False, time="seconds")
+    lines = [line for line in tree.splitlines() if _share(line, session.duration) >= 0.03]
+    _profile["rows"] = {"total_ms": session.duration * 1000, "tree": "\n".join(lines)}
     return result
+
+
+def _share(line, total):
+    """The share of the step a line of pyinstrument's text tree holds (0 for other lines)."""
+    for word in line.replace("|", " ").replace("`-", " ").split():
+        try:
+            return float(word) / total if total else 0
+        except ValueError:
+            return 0
+    return 0
 
 
 def timed(connection, function):

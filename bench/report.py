@@ -261,20 +261,16 @@ def profile_section(figures):
     names = {"save": "save with its revision", "admin_post": "admin edit form POST"}
     parts = []
     for step, found in figures.get("profiles", {}).items():
-        lines = "\n".join(
-            f"{row['ms']:9.1f} ms {row['calls']:7}  {row['function']}"
-            for row in found["functions"][:12]
-        )
         parts.append(
-            f"{names.get(step, step)}, {found['total_ms']:.0f} ms profiled:\n\n```\n{lines}\n```"
+            f"{names.get(step, step)}, {found['total_ms']:.0f} ms profiled:\n\n"
+            f"```\n{found['tree']}\n```"
         )
     if not parts:
         return None
     return (
-        "### Where our editorial time goes (cProfile, one more round after the timed ones)\n\n"
-        "Cumulative wall time and calls of the slowest functions of reports/, sources/, "
-        "django-reversion and Django below the wrappers that hold 90 % or more of the step "
-        "(profiling slows the step; compare the rows with each other).\n\n" + "\n\n".join(parts)
+        "### Where our editorial time goes (pyinstrument, one more round after the timed ones)"
+        "\n\nThe call tree of each slow step, frames holding 3 % of it or more, seconds "
+        "(profiling slows the step; compare the frames with each other).\n\n" + "\n\n".join(parts)
     )
 
 
