@@ -90,6 +90,13 @@ def summary(samples):
         "max": max(times),
         "queries": samples[-1]["queries"],
         "rounds": len(times),
+        # The step's CPU, its own and its PostgreSQL backend's: what it costs on a quiet
+        # machine, where the wall-clock time of a loaded one includes waiting for a core.
+        **{
+            f"{name}_median": statistics.median(s[name] for s in samples)
+            for name in ("cpu_ms", "db_cpu_ms")
+            if all(name in s for s in samples)
+        },
         **({"bytes": samples[-1]["bytes"]} if "bytes" in samples[-1] else {}),
     }
 

@@ -78,6 +78,22 @@ def churn_goal(churn):
     ]
 
 
+def time_goal(goal, entry, limit):
+    """A goal in milliseconds: judged on the wall-clock median; when that misses and the CPU
+    the step used (its own and its PostgreSQL backend's) is within the limit, the row says
+    so: the rest was waiting for a core on a loaded machine."""
+    step = entry["ours"]
+    median = step["median"]
+    figure = f"{ms(median)} median, {step['queries']} queries"
+    spent = step.get("cpu_ms_median", 0) + step.get("db_cpu_ms_median", 0)
+    if "cpu_ms_median" in step:
+        figure += f"; CPU {ms(spent)}"
+    how = f"{median / limit:.1f}× the goal"
+    if median > limit and "cpu_ms_median" in step and spent <= limit:
+        how += f"; its CPU, {ms(spent)}, is within it: the rest is waiting for a core"
+    return (goal, figure, verdict(median <= limit, how))
+
+
 def goals(results):
     """[(goal, figure, verdict)] for issue 11's goals and the public site's standing targets."""
     one = results["scales"].get(1) or results["scales"].get("1") or {}
@@ -104,14 +120,7 @@ def goals(results):
         rows.append(("save no slower than Wagtail's `save_revision`", "", "anchor skipped"))
     for name in ("submit", "request changes", "approve"):
         if name in steps:
-            step = steps[name]["ours"]
-            rows.append(
-                (
-                    f"{name} ≤ 20 ms, a fixed number of queries",
-                    f"{ms(step['median'])} median, {step['queries']} queries",
-                    verdict(step["median"] <= 20, f"{step['median'] / 20:.1f}× the goal"),
-                )
-            )
+            rows.append(time_goal(f"{name} ≤ 20 ms, a fixed number of queries", steps[name], 20))
     publish = steps.get("publish", {})
     if publish.get("wagtail"):
         faster = publish["wagtail"]["median"] / publish["ours"]["median"]
@@ -123,13 +132,12 @@ def goals(results):
                 verdict(faster >= 3, f"{faster:.1f}× faster"),
             )
         )
-    post = steps.get("admin edit form POST", {}).get("ours")
-    if post:
+    if "admin edit form POST" in steps:
         rows.append(
-            (
+            time_goal(
                 "admin edit form POST of a 150-note edition ≤ 150 ms",
-                f"{ms(post['median'])} median, {post['queries']} queries",
-                verdict(post["median"] <= 150, f"{post['median'] / 150:.1f}× the goal"),
+                steps["admin edit form POST"],
+                150,
             )
         )
     rows += release_goal(one.get("release")) + admin_list_goal(one.get("admin_list"))
@@ -237,7 +245,9 @@ def editorial_section(figures):
             [
                 name,
                 f"{triple(ours)}, {ours['queries']} q",
+                cpu(ours),
                 f"{triple(theirs)}, {theirs['queries']} q" if theirs else "–",
+                cpu(theirs) if theirs else "",
                 f"{entry['ratio']:.2f}" if "ratio" in entry else "",
             ]
         )
@@ -252,9 +262,24 @@ def editorial_section(figures):
         "fills it; submit / approve / publish are `reports.editions.workflow`; the render is the "
         "profile page through `django.test.Client` with the page cache emptied. Wagtail: "
         "`page.save_revision()` with one section changed, `revision.publish()`, the page through "
-        "`django.test.Client`. q = queries of the last round.\n\n"
-        + table(["step", "ours", "Wagtail", "ours / Wagtail (medians)"], rows)
+        "`django.test.Client`. q = queries of the last round. CPU: medians of the CPU time "
+        "of the measuring process + of its PostgreSQL backend during the step (what it costs "
+        "without waiting for a core; the wall-clock times include that wait on a shared "
+        "machine).\n\n"
+        + table(
+            ["step", "ours", "ours: CPU", "Wagtail", "Wagtail: CPU", "ours / Wagtail (medians)"],
+            rows,
+        )
     )
+
+
+def cpu(figures):
+    if "cpu_ms_median" not in figures:
+        return ""
+    text = f"{figures['cpu_ms_median']:.1f}"
+    if "db_cpu_ms_median" in figures:
+        text += f" + {figures['db_cpu_ms_median']:.1f}"
+    return f"{text} ms"
 
 
 def profile_section(figures):
