@@ -131,6 +131,18 @@ class _LoadedRowChoice(forms.ModelChoiceField):
         return row
 
 
+class ContentRowForm(forms.ModelForm):
+    """A row of an edition's content in the edition form."""
+
+    def _post_clean(self):
+        # A stored row left as it was loaded is not saved (the formset skips unchanged
+        # forms): validating its model again would only re-check what is stored, for each of
+        # a 150-note edition's rows on every save.
+        if self.instance.pk is not None and not self.has_changed():
+            return
+        super()._post_clean()
+
+
 class ContentFormSet(forms.BaseInlineFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -171,6 +183,7 @@ def refuse_post_to_uneditable(model_admin, request, object_id, edition_of):
 class ReadOnlyWhenFrozenInline:
     """Content inlines: editable only while their edition is a draft or has changes requested."""
 
+    form = ContentRowForm
     formset = ContentFormSet
 
     def _editable(self, obj):

@@ -422,3 +422,29 @@ def test_saving_the_edition_form_costs_the_same_queries_for_3_notes_as_for_30(cl
     queries_to_save(1)  # the session's user and permissions, read once
     few, many = queries_to_save(3), queries_to_save(30)
     assert few == many <= 35
+
+
+def test_saving_the_edition_form_validates_only_the_rows_that_changed(
+    client, researcher, monkeypatch
+):
+    from sources.models import Footnote
+
+    edition = make_edition(
+        sections=[("Policy", "Text.[1][2][3]")],
+        footnotes=[(f"Letter No. {n}, 4 May 2004.",) for n in range(1, 4)],
+    )
+    client.force_login(researcher)
+    data = form_data(client.get(change_url(edition)))
+    note = next(name for name, value in data.items() if value == "Letter No. 2, 4 May 2004.")
+    data[note] = "Letter No. 2, 5 May 2004."
+    validated = []
+    original = Footnote.clean
+    monkeypatch.setattr(
+        Footnote, "clean", lambda self: validated.append(self.text) or original(self)
+    )
+
+    response = client.post(change_url(edition), data)
+
+    assert response.status_code == 302, messages_of(response)
+    assert validated == ["Letter No. 2, 5 May 2004."]
+    assert edition.footnotes.get(number=2).text == "Letter No. 2, 5 May 2004."
