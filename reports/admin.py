@@ -226,6 +226,9 @@ class EditionAdmin(EditionWorkflowAdminMixin, VersionAdmin):
     # A filtered list counts its own rows only: "983 results (Show all)" rather than a second
     # count of all 22,800 editions on every page (Django counts them even when unfiltered).
     show_full_result_count = False
+    # Each row costs the admin about a millisecond to render (its change link keeping the
+    # list's filters, its dates): 50 rows keep a page of the list within 100 ms.
+    list_per_page = 50
     autocomplete_fields = ["profile", "report", "based_on"]
     # States change only through the editorial workflow, never by editing the field.
     readonly_fields = ["state", "version", "created_by", "created_at", "updated_at", "published_at"]
