@@ -146,7 +146,8 @@ def test_changelist_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(with_one):
         response = client.get(changelist(model))
     assert response.context["cl"].result_count >= 200
-    assert len(response.context["cl"].result_list) >= 100
+    cl = response.context["cl"]
+    assert len(cl.result_list) == min(cl.result_count, cl.list_per_page) >= 50
 
 
 # The Editions list as editors search and filter it: make_many's countries are "Bulk country
