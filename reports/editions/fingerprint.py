@@ -1,10 +1,11 @@
 """A hash of an edition's content: what an approval approved, checked again at publication.
 
-SHA-256 over every field of the edition's content in a fixed order: the edition's own fields,
-then its overview facts by position, sections by position, notes by number and citations by
-note number and position; each row's values joined by US (None as empty) and ended by RS.
-PostgreSQL computes it where the rows are, in one query for any number of editions; other
-databases send the rows to Python, which feeds the same bytes to the same hash.
+SHA-256 over every field of the edition's content in a fixed order: the edition's own fields
+(as the edition object given holds them), then its overview facts by position, sections by
+position, notes by number and citations by note number and position; each row's values joined
+by US (None as empty) and ended by RS. PostgreSQL hashes the rows where they are, in one query
+for any number of editions; other databases send them to Python, which feeds the same bytes
+to the same hash.
 """
 
 import hashlib
@@ -13,7 +14,7 @@ from django.db import connection
 
 from sources.models import Citation, Footnote
 
-from ..models import Edition, OverviewFact, Section
+from ..models import OverviewFact, Section
 
 UNIT = "\x1f"
 SEPARATOR = "\x1e"
@@ -26,23 +27,27 @@ def content_fingerprint(edition):
 
 def content_fingerprints(editions):
     """{edition id: its content fingerprint}, one query on PostgreSQL, five elsewhere."""
-    ids = [edition.pk for edition in editions]
-    if not ids:
+    if not editions:
         return {}
     if connection.vendor == "postgresql":
-        return fingerprints_in_database(ids)
-    return fingerprints_in_python(ids)
+        return fingerprints_in_database(editions)
+    return fingerprints_in_python(editions)
+
+
+def _head(edition):
+    """The edition's own fields' part of the digest."""
+    values = (
+        edition.summary,
+        edition.last_updated,
+        edition.last_updated_precision,
+        edition.report_id,
+    )
+    return UNIT.join("" if v is None else str(v) for v in values) + SEPARATOR
 
 
 def _rows(ids):
     """(kind, queryset of (edition id, *values)) in the digest's order."""
     return [
-        (
-            None,
-            Edition._base_manager.filter(pk__in=ids)
-            .order_by("pk")
-            .values_list("pk", "summary", "last_updated", "last_updated_precision", "report_id"),
-        ),
         (
             "fact",
             OverviewFact.objects.filter(edition__in=ids)
@@ -72,14 +77,14 @@ def _rows(ids):
     ]
 
 
-def fingerprints_in_python(ids):
-    digests = {pk: hashlib.sha256() for pk in ids}
-    for kind, queryset in _rows(ids):
+def fingerprints_in_python(editions):
+    digests = {edition.pk: hashlib.sha256(_head(edition).encode()) for edition in editions}
+    for kind, queryset in _rows(list(digests)):
         for edition_id, *values in queryset.iterator(chunk_size=5000):
-            if kind is not None:
-                values = [kind, *values]
             digests[edition_id].update(
-                (UNIT.join("" if v is None else str(v) for v in values) + SEPARATOR).encode()
+                (
+                    UNIT.join("" if v is None else str(v) for v in (kind, *values)) + SEPARATOR
+                ).encode()
             )
     return {pk: digest.hexdigest() for pk, digest in digests.items()}
 
@@ -90,7 +95,7 @@ def _joined(*columns):
     return f"concat_ws(chr(31), {values}) || chr(30)"
 
 
-def fingerprints_in_database(ids):
+def fingerprints_in_database(editions):
     facts = OverviewFact._meta.db_table
     sections = Section._meta.db_table
     notes = Footnote._meta.db_table
@@ -123,17 +128,13 @@ def fingerprints_in_database(ids):
         for index, part in enumerate(parts)
     )
     content = " || ".join(f"coalesce(p{index}.part, '')" for index in range(len(parts)))
-    # to_char: the date as Python's str() writes it, whatever the session's DateStyle.
-    head = _joined(
-        "e.summary",
-        "to_char(e.last_updated, 'YYYY-MM-DD')",
-        "e.last_updated_precision",
-        "e.report_id",
-    )
     sql = (
-        f"SELECT e.id, encode(sha256(convert_to({head} || {content}, 'UTF8')), 'hex') "
-        f"FROM {Edition._meta.db_table} e {joins} WHERE e.id = ANY(%(ids)s)"
+        f"SELECT e.id, encode(sha256(convert_to(e.head || {content}, 'UTF8')), 'hex') "
+        f"FROM unnest(%(ids)s::bigint[], %(heads)s::text[]) AS e(id, head) {joins}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"ids": list(ids)})
+        cursor.execute(
+            sql,
+            {"ids": [e.pk for e in editions], "heads": [_head(e) for e in editions]},
+        )
         return dict(cursor.fetchall())
