@@ -10,7 +10,8 @@ then runs the cycle start → save → admin save → submit → approve → pub
 on it, each new edition superseding the previous one. "save" changes one section and records
 the revision (what every save does); "admin save" posts the edition's change form, all its
 inlines included, as a browser would, with one section changed. Prints, per step, the queries
-of the last round and min / median / max milliseconds over the rounds.
+of the last round, min / median / max milliseconds over the rounds and the median CPU time
+(this process's and its PostgreSQL backend's).
 
 Runs against this tree or an older one (`--tree PATH`, e.g. a git worktree of an earlier
 commit) so that before and after are measured side by side on one machine.
@@ -139,14 +140,21 @@ def run_here(rounds):
             reversion.add_to_revision(edition)
         return edition
 
-    def admin_save(edition):
+    form = {}
+
+    def fill_form(edition):
+        """The GET of the edition form and its filling in, before the timed POST."""
         url = f"/admin/reports/edition/{edition.pk}/change/"
         data = form_data(client.get(url).context)
         key = next(k for k in data if k.startswith("sections-0-body"))
         data[key] += " Edited in the form."
         # As a browser posts a form without files: URL-encoded.
-        body = urlencode(data, doseq=True)
-        response = client.post(url, body, content_type="application/x-www-form-urlencoded")
+        form.update(url=url, body=urlencode(data, doseq=True))
+
+    def admin_save(edition):
+        response = client.post(
+            form["url"], form["body"], content_type="application/x-www-form-urlencoded"
+        )
         assert response.status_code == 302, response.context and response.context.get("errors")
         return edition
 
@@ -159,16 +167,22 @@ def run_here(rounds):
         "publish": lambda e: workflow.publish(e, publisher),
     }
     times = {name: [] for name in steps}
+    cpu = {name: [] for name in steps}
     queries = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
     for _ in range(rounds):
         current = None
         for name, step in steps.items():
             if name == "admin save":  # the GET of the form is not part of the save
-                step(current)
+                fill_form(current)
             with CaptureQueriesContext(connection) as captured:
+                spent = time.process_time() + cpu_seconds(backend)
                 start = time.perf_counter()
                 result = step(current)
                 times[name].append((time.perf_counter() - start) * 1000)
+                cpu[name].append((time.process_time() + cpu_seconds(backend) - spent) * 1000)
             queries[name] = len(captured)
             current = result
     return {
@@ -177,9 +191,17 @@ def run_here(rounds):
             "min": min(samples),
             "median": statistics.median(samples),
             "max": max(samples),
+            "cpu_median": statistics.median(cpu[name]),
         }
         for name, samples in times.items()
     }
+
+
+def cpu_seconds(pid):
+    """CPU seconds of the PostgreSQL backend (on this machine): the step's cost without the
+    waiting for a core that a loaded machine adds to its wall-clock time."""
+    with open(f"/proc/{pid}/schedstat") as schedstat:
+        return int(schedstat.read().split()[0]) / 1e9
 
 
 def form_data(context):
@@ -222,11 +244,11 @@ def main():
     if args.json:
         print(json.dumps(figures))
         return
-    print(f"{'step':<12} {'queries':>7} {'min ms':>8} {'median':>8} {'max':>8}")
+    print(f"{'step':<12} {'queries':>7} {'min ms':>8} {'median':>8} {'max':>8} {'CPU ms':>8}")
     for name, row in figures.items():
         print(
             f"{name:<12} {row['queries']:>7} {row['min']:>8.1f} {row['median']:>8.1f}"
-            f" {row['max']:>8.1f}"
+            f" {row['max']:>8.1f} {row['cpu_median']:>8.1f}"
         )
 
 
