@@ -8,8 +8,8 @@ Needs the database of bench/workflow_steps.py (a profile whose published edition
 sections and 150 notes; run that script once on the database first). Each round starts a
 draft of it (or continues the open one), saves the edition form through the admin with one
 section changed (the form's GET not counted, the POST encoded as a browser sends it), submits,
-approves and publishes; prints, per step, the calls cProfile counted in each round. With --tree, the steps run in that source
-tree (a git worktree of an earlier commit) with this script.
+approves and publishes; prints, per step, the calls cProfile counted in each round. With
+--tree, the steps run in that source tree (a git worktree of an earlier commit).
 """
 
 import argparse
