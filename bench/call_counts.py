@@ -9,7 +9,9 @@ sections and 150 notes; run that script once on the database first). Each round 
 draft of it (or continues the open one), saves the edition form through the admin with one
 section changed (the form's GET not counted, the POST encoded as a browser sends it), submits,
 approves and publishes; prints, per step, the calls cProfile counted in each round. With
---tree, the steps run in that source tree (a git worktree of an earlier commit).
+--tree, the steps run in that source tree (a git worktree of an earlier commit). With
+--archive FOLDER, it counts instead the calls a document of importing that archive takes
+(into the database given, emptied first, as bench/import_speed.py does).
 """
 
 import argparse
@@ -76,15 +78,33 @@ def measure(rounds):
     return counts
 
 
+def measure_import(folder):
+    """Calls per document of importing the archive at `folder` into an emptied database."""
+    from import_speed import reset_database
+
+    from reports.importer.archive import iter_documents
+    from reports.importer.service import ImportOptions, import_documents
+
+    documents = list(iter_documents([Path(folder)]))
+    reset_database()
+    profile = cProfile.Profile()
+    profile.runcall(import_documents, documents, ImportOptions(), workers=1)
+    return {"import, a document": [pstats.Stats(profile).total_calls // len(documents)]}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tree", help="run the steps in another source tree")
+    parser.add_argument(
+        "--archive", help="instead, count importing this archive (bench/generate_archive.py)"
+    )
     args = parser.parse_args()
     tree = Path(args.tree).resolve() if args.tree else HERE.parent
     os.chdir(tree)
     sys.path[:0] = [str(tree), str(HERE)]
-    for name, calls in measure(args.rounds).items():
+    counts = measure_import(args.archive) if args.archive else measure(args.rounds)
+    for name, calls in counts.items():
         print(f"{name:<12} {' '.join(f'{c:>9,}' for c in calls)}")
 
 
