@@ -10,59 +10,30 @@ updated", country and overview headings) are left out of the text.
 import codecs
 import datetime
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from selectolax.lexbor import LexborHTMLParser
 
+from .countries import catalogue_entries
 from .citations import DATE, Citation, ibid_parts, iso_date, split_citations
 
 LEGACY_TOPIC = "Country report"
+# The standard Monitor topics; the database's Topics are added to them (service.Reference).
 DEFAULT_TOPICS = [
     "Mine Ban Policy",
     "Cluster Munition Ban Policy",
     "Mine Action",
+    "Cluster Munition Remnants",
+    "Impact",
     "Casualties",
-    "Support for Mine Action",
     "Casualties and Victim Assistance",
+    "Victim Assistance",
+    "Support for Mine Action",
     LEGACY_TOPIC,
 ]
-DEFAULT_COUNTRIES = {
-    "Afghanistan": ["Islamic Republic of Afghanistan"],
-    "Angola": ["Republic of Angola"],
-    "Armenia": ["Republic of Armenia"],
-    "Azerbaijan": ["Republic of Azerbaijan"],
-    "Belarus": ["Republic of Belarus"],
-    "Bosnia and Herzegovina": ["Bosnia Herzegovina", "Bosnia-Herzegovina", "BiH"],
-    "Cambodia": ["Kingdom of Cambodia"],
-    "China": ["People's Republic of China", "PRC"],
-    "Colombia": ["Republic of Colombia"],
-    "Georgia": [],
-    "India": ["Republic of India"],
-    "Iran": ["Islamic Republic of Iran"],
-    "Iraq": ["Republic of Iraq"],
-    "Kazakhstan": ["Republic of Kazakhstan"],
-    "Korea, North": ["DPRK", "North Korea", "Democratic People's Republic of Korea"],
-    "Korea, Republic of": ["South Korea", "Republic of Korea", "ROK"],
-    "Kyrgyzstan": ["Kyrgyz Republic"],
-    "Lao PDR": ["Lao People's Democratic Republic", "Laos"],
-    "Mongolia": [],
-    "Myanmar": ["Burma", "Myanmar/Burma", "Myanmar_Burma", "Republic of the Union of Myanmar"],
-    "Nagorno-Karabakh": ["Nagorno Karabakh"],
-    "Pakistan": ["Islamic Republic of Pakistan"],
-    "Russia": ["Russian Federation"],
-    "Somaliland": [],
-    "Sri Lanka": ["Democratic Socialist Republic of Sri Lanka"],
-    "Syria": ["Syrian Arab Republic"],
-    "Tajikistan": ["Republic of Tajikistan"],
-    "Turkmenistan": [],
-    "Ukraine": [],
-    "Uzbekistan": ["Republic of Uzbekistan"],
-    "Viet Nam": ["Vietnam", "Socialist Republic of Viet Nam"],
-    "Yemen": ["Republic of Yemen"],
-}
-
 NAME_SEPARATORS = re.compile(r"[\W_]+")
 MARKER = re.compile(r"\[\s*(\d{1,3})\s*\]")
 # Markers are printed "[n]" right after the word they support; "word [n]" and "[n]Word" are
@@ -256,7 +227,11 @@ class ParsedDocument:
 
 
 def name_key(name):
-    return NAME_SEPARATORS.sub(" ", name.lower()).strip()
+    key = NAME_SEPARATORS.sub(" ", name.lower()).strip()
+    if not key.isascii():
+        # "Côte d'Ivoire" and "Cote d'Ivoire" are one name.
+        key = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode()
+    return key
 
 
 class CountryLookup:
@@ -280,7 +255,10 @@ class CountryLookup:
 
     @classmethod
     def default(cls):
-        return cls(DEFAULT_COUNTRIES)
+        global _default_lookup
+        if _default_lookup is None:
+            _default_lookup = cls(catalogue_entries())
+        return _default_lookup
 
     def resolve(self, text):
         key = name_key(text)
@@ -297,6 +275,9 @@ class CountryLookup:
                 if found:
                     return found
         return None
+
+
+_default_lookup = None
 
 
 def decode(raw: bytes) -> str:

@@ -40,15 +40,20 @@ from reports.public.pagecache import clock_advanced_at_end
 from sources.models import Citation, Footnote, Source, SourceAlias
 
 from . import parallel
-from .parsing import DEFAULT_COUNTRIES, CountryLookup, ParsedProfile, parse_document
+from .countries import entry_for, lookup_entries
+from .parsing import CountryLookup, ParsedProfile, parse_document
 
 State = states.State
+# The series of each standard topic (parsing.DEFAULT_TOPICS), for a Topic the import adds.
 DEFAULT_TOPICS = {
     "Mine Ban Policy": "Landmine Monitor",
     "Cluster Munition Ban Policy": "Cluster Munition Monitor",
     "Mine Action": "Landmine Monitor",
+    "Cluster Munition Remnants": "Cluster Munition Monitor",
+    "Impact": "Landmine and Cluster Munition Monitor",
     "Casualties": "Landmine Monitor",
     "Casualties and Victim Assistance": "Landmine Monitor",
+    "Victim Assistance": "Landmine Monitor",
     "Support for Mine Action": "Landmine Monitor",
     "Country report": "Landmine Monitor",
 }
@@ -127,10 +132,9 @@ class Reference:
     @classmethod
     def load(cls):
         countries = {country.name: country for country in Country.objects.all()}
-        entries = {name: list(aliases) for name, aliases in DEFAULT_COUNTRIES.items()}
-        for country in countries.values():
-            names = [*country.alias_list, country.official_name]
-            entries[country.name] = [name for name in names if name]
+        entries = lookup_entries(
+            (c.name, c.iso_code, c.official_name, c.alias_list) for c in countries.values()
+        )
         topic_objects = {topic.name: topic for topic in Topic.objects.all()}
         topics = list(dict.fromkeys([*topic_objects, *DEFAULT_TOPICS]))
         return cls(
@@ -381,9 +385,16 @@ def apply_plan(plan, options, reference, path, written):
 def get_profile(parsed, reference, written):
     country = reference.countries.get(parsed.country)
     if country is None:
-        aliases = DEFAULT_COUNTRIES.get(parsed.country, [])
+        known = entry_for(parsed.country)
+        iso_code = known.iso_code if known else ""
+        if iso_code and any(other.iso_code == iso_code for other in reference.countries.values()):
+            iso_code = ""  # taken by a country named otherwise: the editors merge them
         country = Country.objects.create(
-            name=parsed.country, slug=slugify(parsed.country), aliases="\n".join(aliases)
+            name=parsed.country,
+            slug=slugify(parsed.country),
+            iso_code=iso_code,
+            official_name=known.official_name if known else "",
+            aliases="\n".join(known.aliases) if known else "",
         )
         written.append(country)
         reference.countries[country.name] = country
