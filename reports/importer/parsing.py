@@ -47,6 +47,23 @@ TITLE_LINE = re.compile(
     r"(?:\s+report)?\s+(?P<year>(?:19|20)\d\d)$",
     re.IGNORECASE,
 )
+# A report's own heading without a country, as hard-wrapped pages and print editions carry it
+# ("Landmine Monitor Report 2001: Toward a Mine-Free World").
+REPORT_HEADING = re.compile(
+    r"^(?P<series>landmine|cluster\s+munition)\s+monitor(?:\s+report)?\s+(?P<year>(?:19|20)\d\d)"
+    r"(?:\s*[:–—-].{0,120})?$",
+    re.IGNORECASE,
+)
+# A year in a file's path, as archive crawls keep it (lm/2006/belarus.html).
+PATH_YEAR = re.compile(r"(?<![A-Za-z0-9])(?:19|20)\d\d(?![A-Za-z0-9])")
+# Titles of the report's chapters that are about no one country.
+GLOBAL_CHAPTER = re.compile(
+    r"^(?:major\s+findings|ban\s+policy|introduction|executive\s+summary|press\s+release|"
+    r"preface|foreword|methodology|glossary|acknowledg(?:e)?ments|global\s+overview|"
+    r"(?:landmine|cluster\s+munition)\s+monitor\s+(?:report\s+)?(?:19|20)\d\d\s*[:–—-]\s*"
+    r"(?:major\s+findings|introduction|executive\s+summary|press\s+release))\b",
+    re.IGNORECASE,
+)
 LAST_UPDATED = re.compile(r"^last\s+updated\b\s*[:\-–]?\s*(?P<date>.*)$", re.IGNORECASE)
 COUNTRY_LABEL = re.compile(r"^country\s*:\s*(?P<name>\S.*)$", re.IGNORECASE)
 YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
@@ -104,14 +121,28 @@ MENU_LINES = frozenset(
         "subscribe",
         "submit",
         "send",
+        "sections",
+        "facebook",
+        "twitter",
+        "linkedin",
+        "whatsapp",
+        "download",
+        "download pdf",
+        "pdf",
     }
+)
+MENU_HEADING = re.compile(
+    r"^(?:jump\s+to(?:\s+(?:a\s+)?sections?)?|sections|on\s+this\s+page|in\s+this\s+profile)\s*:?$",
+    re.IGNORECASE,
 )
 CHROME_LINE = re.compile(
     r"^(?:jump\s+to\b|sub-sections\s*:|©|\(c\)\s|photo(?:\s+credit)?\s*:|image\s*:|"
     r"caption\s*:|copyright\b|"
     r"(?:sign\s+up|subscribe|register)\b.{0,60}\b(?:e-?mail|notifications?|newsletter|updates)\b|"
     r"(?:receive|get)\s+(?:an?\s+)?e-?mail|e-?mail\s+(?:me|notifications?|alerts?)\b|"
-    r"send\s+(?:us\s+)?(?:your\s+)?(?:feedback|comments)\b|"
+    r"send\s+(?:[\w’']+\s+){0,4}(?:feedback|comments)\b|"
+    r"(?:print|download)\s+(?:this\s+)?(?:page|profile|report|pdf|version)\b|"
+    r"share\s+(?:on|via|this)\b|e-?mail\s+this\b|"
     r"(?:give|leave|submit)\s+(?:us\s+)?(?:your\s+)?feedback\b|"
     r"(?:enter\s+)?your\s+e-?mail(?:\s+address)?\s*:?$)",
     re.IGNORECASE,
@@ -172,13 +203,14 @@ HTML_BREAKS = re.compile(r"(?:[ \t]*[\x01\x02][ \t]*)+")
 HTML_LIST_ITEM = re.compile(r"\x03[ \t]*")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 
-BLANK, TEXT, TITLE, TOPIC, UPDATED, COUNTRY = (
+BLANK, TEXT, TITLE, TOPIC, UPDATED, COUNTRY, REPORT = (
     "blank",
     "text",
     "title",
     "topic",
     "updated",
     "country",
+    "report",
 )
 
 
@@ -211,6 +243,8 @@ class ParsedProfile:
     report: str | None
     report_year: int | None
     last_updated: str | None
+    # What decided the date: the text (and which line), the file's path or the year given.
+    date_from: str | None
     summary: str
     overview: list[tuple[str, str]]
     sections: list[ParsedSection]
@@ -224,6 +258,11 @@ class ParsedDocument:
     profiles: list[ParsedProfile]
     error: str | None
     text: str
+    # The document is not a country profile (a global chapter, a press release): reported as
+    # such, never imported as one.
+    not_profile: bool = False
+    # Lines of website text (menus, feedback boxes, share links) left out.
+    stripped_lines: int = 0
 
 
 def name_key(name):
@@ -265,6 +304,20 @@ class CountryLookup:
         if key.startswith("the "):
             key = key[4:]
         return self.names.get(key) or self.names.get(key.replace(" and ", " "))
+
+    def all_in_prose(self, text):
+        """Every country named in the text, in order, the longest name at each position."""
+        words = name_key(text).split()
+        start = 0
+        while start < len(words):
+            for length in range(min(self.longest, len(words) - start), 0, -1):
+                found = self.names.get(" ".join(words[start : start + length]))
+                if found:
+                    yield found
+                    start += length
+                    break
+            else:
+                start += 1
 
     def find_in_prose(self, text):
         """The first country named in the text, preferring the longest name at a position."""
@@ -373,6 +426,11 @@ def is_chrome(text):
     return is_navigation_bar(stripped)
 
 
+def is_menu_entry(text):
+    core = BULLET.sub("", text)
+    return len(core.split()) <= 10 and not SENTENCE_END.search(core) and "[" not in core
+
+
 def is_navigation_bar(text):
     parts = [part.strip() for part in text.split("|")]
     parts = [part for part in parts if part]
@@ -393,26 +451,39 @@ class Line:
     text: str
     match: re.Match | None = None
     topic: str | None = None
+    chrome: bool = False  # website text, left out (its text kept to count and to debug)
 
 
 def classify_lines(text, topics):
     raw_lines = text.split("\n")
     lines = []
+    # After a "Jump to section" or "Sections" line: the menu's entries, until a blank line.
+    in_menu = False
     for index, raw in enumerate(raw_lines):
         stripped = raw.strip()
         number = index + 1
         if not stripped:
+            if in_menu and lines and lines[-1].chrome and not MENU_HEADING.match(lines[-1].text):
+                in_menu = False
             lines.append(Line(number, BLANK, ""))
             continue
         following = raw_lines[index + 1].strip() if index + 1 < len(raw_lines) else ""
-        if is_chrome(stripped) or (
-            following and is_credit(following) and len(stripped) <= 160 and "[" not in stripped
+        if in_menu and is_menu_entry(stripped):
+            lines.append(Line(number, BLANK, stripped, chrome=True))
+            continue
+        in_menu = bool(MENU_HEADING.match(stripped))
+        if (
+            in_menu
+            or is_chrome(stripped)
+            or (following and is_credit(following) and len(stripped) <= 160 and "[" not in stripped)
         ):
-            lines.append(Line(number, BLANK, ""))
+            lines.append(Line(number, BLANK, stripped, chrome=True))
             continue
         collapsed = " ".join(stripped.split())
         if match := TITLE_LINE.match(collapsed):
             lines.append(Line(number, TITLE, collapsed, match))
+        elif match := REPORT_HEADING.match(collapsed):
+            lines.append(Line(number, REPORT, collapsed, match))
         elif match := LAST_UPDATED.match(collapsed):
             lines.append(Line(number, UPDATED, collapsed, match))
         elif collapsed.lower() in topics:
@@ -431,6 +502,7 @@ class Draft:
     start_line: int
     topic: str | None = None
     title: Line | None = None
+    report_heading: Line | None = None
     updated: Line | None = None
     country: Line | None = None
     body: list[Line] = field(default_factory=list)
@@ -496,6 +568,12 @@ def divide_into_profiles(lines, lookup):
                 current.topic = line.topic
             else:
                 current.add(Line(line.number, TEXT, line.text), lookup)
+        elif line.kind == REPORT:
+            # The report's heading (repeated as a running head on hard-wrapped pages).
+            if current is None:
+                preamble.append(line)
+            elif current.report_heading is None and current.title is None:
+                current.report_heading = line
         elif line.kind == UPDATED:
             if current is None or current.has_notes or current.updated is not None:
                 current = start(line)
@@ -878,18 +956,31 @@ def build_profile(draft, context):
     footnotes = cite(read_notes(note_lines), warnings)
     check_numbering(markers, footnotes, warnings)
 
-    report = report_year = None
-    if draft.title is not None:
-        series = " ".join(draft.title.match["series"].split()).title()
-        report_year = int(draft.title.match["year"])
+    report = report_year = date_from = None
+    heading = draft.title or draft.report_heading or context.report_heading
+    if heading is not None:
+        series = " ".join(heading.match["series"].split()).title()
+        report_year = int(heading.match["year"])
         report = f"{series} Monitor Report {report_year}"
     last_updated = parse_date(draft.updated, warnings) if draft.updated else None
-    year = report_year or context.default_year
-    if last_updated is None and year:
-        last_updated = str(year)
-    if last_updated is None:
+    if last_updated is not None:
+        date_from = f'text: "Last updated" line {draft.updated.number}'
+    elif report_year:
+        last_updated = str(report_year)
+        what = "title" if heading is draft.title else "heading"
+        date_from = f"text: report {what} line {heading.number}"
+    elif context.path_year:
+        last_updated = str(context.path_year)
+        date_from = f"path: {context.path_year} in {context.name}"
+    elif context.default_year:
+        last_updated = str(context.default_year)
+        date_from = f"the year given ({context.default_year})"
+    else:
         warnings.append(
-            ParseWarning(draft.start_line, 'no date: no "Last updated" line or report year')
+            ParseWarning(
+                draft.start_line,
+                'no date: no "Last updated" line, report year or year in the path',
+            )
         )
     opening = "\n\n".join([summary, *(section.text for section in sections[:2])])
     country, hint = find_country(draft, opening, context, warnings)
@@ -900,6 +991,7 @@ def build_profile(draft, context):
         report=report,
         report_year=report_year,
         last_updated=last_updated,
+        date_from=date_from,
         summary=summary,
         overview=overview,
         sections=sections,
@@ -916,6 +1008,8 @@ class Context:
     default_country: str | None
     default_year: int | None
     country_line: Line | None = None
+    report_heading: Line | None = None
+    path_year: int | None = None
 
 
 def find_country(draft, opening, context, warnings):
@@ -954,8 +1048,10 @@ def read_preamble(preamble, lookup, named_by_title):
     the country."""
     country = None
     kept = []
-    content = [line for line in preamble if line.kind != BLANK]
+    content = [line for line in preamble if line.kind not in (BLANK, REPORT)]
     for line in preamble:
+        if line.kind == REPORT:
+            continue
         is_country = line.kind == COUNTRY or (line.kind == TEXT and lookup.resolve(line.text))
         if country is None and is_country:
             country = line
@@ -1010,16 +1106,103 @@ def parse_document(
         " ".join(topic.split()).lower(): topic for topic in (topics or DEFAULT_TOPICS) if topic
     }
     lines = classify_lines(text, topic_names)
+    stripped = sum(line.chrome for line in lines)
     preamble, drafts = divide_into_profiles(lines, lookup)
+    chapter = global_chapter(preamble)
+    if chapter:
+        return not_a_profile(f"“{chapter}” is a chapter about no one country.", text, stripped)
     if not drafts:
-        return ParsedDocument(
-            [],
-            "No profile found: the document has no topic line (such as “Mine Ban Policy”) "
-            "and no report title line (such as “Kazakhstan, Landmine Monitor Report 2004”).",
-            text,
-        )
+        drafts = yearly_report(lines, lookup)
+        if not drafts:
+            return not_a_profile(
+                "it has no topic line (such as “Mine Ban Policy”), no report title line (such "
+                "as “Kazakhstan, Landmine Monitor Report 2004”) and no country name at its top.",
+                text,
+                stripped,
+            )
+        preamble = []
     country_line, kept = read_preamble(preamble, lookup, drafts[0].legacy)
     if kept:
         drafts[0].body[:0] = [*kept, Line(kept[-1].number, BLANK, "")]
-    context = Context(lookup, name, default_country, default_year, country_line)
-    return ParsedDocument([build_profile(draft, context) for draft in drafts], None, text)
+    context = Context(
+        lookup,
+        name,
+        default_country,
+        default_year,
+        country_line,
+        report_heading=next((line for line in preamble if line.kind == REPORT), None),
+        path_year=path_year(name),
+    )
+    profiles = [build_profile(draft, context) for draft in drafts]
+    named = country_line is not None or any(d.country or d.title for d in drafts)
+    if not named and names_many_countries(lookup, profiles):
+        return not_a_profile(
+            "no country is named at its top and its text names many countries alike.",
+            text,
+            stripped,
+        )
+    return ParsedDocument(profiles, None, text, stripped_lines=stripped)
+
+
+def not_a_profile(reason, text, stripped):
+    return ParsedDocument(
+        [], f"Not a country profile: {reason}", text, not_profile=True, stripped_lines=stripped
+    )
+
+
+def global_chapter(preamble):
+    """The title of a chapter about no one country ("Major Findings") at the top, or None."""
+    content = [line for line in preamble if line.kind in (TEXT, REPORT)][:3]
+    for line in content:
+        text = " ".join(line.text.split())
+        if len(text.split()) <= 12 and GLOBAL_CHAPTER.match(text):
+            return text
+    return None
+
+
+def yearly_report(lines, lookup):
+    """A page with no topic line whose top names a country (the 2009 "Key Data" and
+    "Ten-Year Summary" pages): one profile of the legacy topic, the yearly country report."""
+    content = [line for line in lines if line.kind not in (BLANK, REPORT, UPDATED)][:3]
+    country = next(
+        (
+            line
+            for line in content
+            if line.kind == COUNTRY or (len(line.text) <= 80 and lookup.resolve(line.text))
+        ),
+        None,
+    )
+    if country is None:
+        return []
+    draft = Draft(start_line=country.number, topic=LEGACY_TOPIC, country=country)
+    for line in lines:
+        if line is country:
+            continue
+        if line.kind == REPORT:
+            draft.report_heading = draft.report_heading or line
+        elif line.kind == UPDATED and draft.updated is None:
+            draft.updated = line
+        elif line.kind in (TEXT, BLANK):
+            draft.add(line, lookup)
+        else:
+            draft.add(Line(line.number, TEXT, line.text), lookup)
+    return [draft]
+
+
+def path_year(name):
+    """The last plausible report year in a file's path (lm/2006/belarus.html), or None."""
+    years = [int(year) for year in PATH_YEAR.findall(name) if 1990 <= int(year) <= 2100]
+    return years[-1] if years else None
+
+
+def names_many_countries(lookup, profiles):
+    """Whether the text names five countries or more and none of them in most mentions: a
+    global chapter, not a country's profile."""
+    counts = {}
+    for profile in profiles:
+        texts = [profile.summary, *(section.text for section in profile.sections)]
+        for country in lookup.all_in_prose("\n".join(texts)):
+            counts[country] = counts.get(country, 0) + 1
+    if len(counts) < 5:
+        return False
+    return max(counts.values()) < 0.4 * sum(counts.values())

@@ -68,6 +68,10 @@ REPORT_TITLE = re.compile(r"^(?P<series>.+?)(?:\s+Report)?\s+(?P<year>\d{4})$")
 # (SKIP). A file's status names the first of CREATE, UPDATE, UNCHANGED among its profiles.
 CREATE, UNCHANGED, UPDATE, SKIP = "create", "unchanged", "update", "skip"
 FILE_STATUS = {CREATE: "imported", UPDATE: "updated", UNCHANGED: "unchanged"}
+# A file that is not a country profile (a global chapter, a press release): nothing written.
+NOT_PROFILE = "not a profile"
+# The statuses of a file that went as it should: an archive run with any other fails.
+SUCCESSFUL = {"imported", "updated", "unchanged", "parsed"}
 
 
 @dataclass
@@ -179,13 +183,22 @@ def parse(document, options, reference):
 
 def import_document(document, options, reference, parsed=None):
     """Import one document (parsed already, or parsed here); returns its entry of the report."""
-    entry = {"path": document.path, "status": "rejected", "error": document.error, "profiles": []}
+    entry = {
+        "path": document.path,
+        "status": "rejected",
+        "error": document.error,
+        "stripped_lines": 0,
+        "profiles": [],
+    }
     if parsed is None:
         parsed = parse(document, options, reference)
     if parsed is None:
         return entry
+    entry["stripped_lines"] = parsed.stripped_lines
     if parsed.error:
         entry["error"] = parsed.error
+        if parsed.not_profile:
+            entry["status"] = NOT_PROFILE
         return entry
     for attempt in range(1, ATTEMPTS + 1):
         try:
@@ -529,6 +542,7 @@ def profile_report(plan):
         "topic": parsed.topic,
         "report": parsed.report,
         "last_updated": parsed.last_updated,
+        "date_from": parsed.date_from,
         "summary": parsed.summary,
         "overview": [[label, value] for label, value in parsed.overview],
         "sections": [{"heading": s.heading, "text": s.text} for s in parsed.sections],
@@ -562,7 +576,14 @@ def import_documents(documents, options, progress=None, workers=1):
 
 
 def summarise(report):
-    counts = {"imported": 0, "unchanged": 0, "updated": 0, "parsed": 0, "rejected": 0}
+    counts = {
+        "imported": 0,
+        "unchanged": 0,
+        "updated": 0,
+        "parsed": 0,
+        "rejected": 0,
+        NOT_PROFILE: 0,
+    }
     warnings = 0
     for entry in report["files"]:
         counts[entry["status"]] += 1

@@ -578,7 +578,7 @@ def test_documents_that_cannot_be_understood_are_errors():
         (b"\x00\x01\x02 not a report", "binary"),
         (bytes(range(256)) * 20, "binary"),
         (bytes(random.Random(1).randrange(1, 32) for _ in range(500)), "not text"),
-        (b"Just some notes about a meeting.\n\nNothing else.\n", "No profile found"),
+        (b"Just some notes about a meeting.\n\nNothing else.\n", "Not a country profile"),
     ]:
         document = parse_document(raw)
         assert document.profiles == []
