@@ -45,7 +45,7 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     files = MultipleFileField(
-        help_text="Text or HTML pages (.txt, .html, .htm) or a .zip of them.",
+        help_text="Text or HTML pages (.txt, .html, .htm), Word files (.docx) or a .zip of them.",
     )
     country = forms.CharField(
         required=False, help_text="For documents that do not name their country."
@@ -87,7 +87,7 @@ class UploadForm(forms.Form):
             suffix = Path(upload.name).suffix.lower()
             if suffix not in DOCUMENT_SUFFIXES | {".zip"}:
                 raise forms.ValidationError(
-                    f"{upload.name}: only .txt, .html, .htm and .zip files can be imported."
+                    f"{upload.name}: only .txt, .html, .htm, .docx and .zip files can be imported."
                 )
         return files
 

@@ -9,12 +9,15 @@ updated", country and overview headings) are left out of the text.
 
 import codecs
 import datetime
+import io
 import re
+import zipfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
+import mammoth
 from selectolax.lexbor import LexborHTMLParser
 
 from .countries import catalogue_entries
@@ -73,8 +76,44 @@ LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 OVERVIEW_HEADING = re.compile(
-    r"^(?:(?:[\w'’-]+\s+){0,4}overview|key\s+facts|at\s+a\s+glance)$", re.IGNORECASE
+    r"^(?:(?:[\w'’-]+\s+){0,4}overview|key\s+facts|key\s+data|at\s+a\s+glance|"
+    r"commitment\s+to\s+the\s+(?:mine\s+ban\s+treaty|convention\s+on\s+cluster\s+munitions))$",
+    re.IGNORECASE,
 )
+# The labels of the 2007–2008 key data box, each followed by its value on the next paragraph.
+_YEAR_SUFFIX = r"(?:\s+(?:in|for)\s+(?:19|20)\d\d(?:[–-]\d{2,4})?)?"
+KEY_DATA_LABEL = re.compile(
+    r"^(?:state\s+party\s+since|signatory\s+since|signed|ratified|accession|"
+    r"entry\s+into\s+force|treaty\s+implementing\s+legislation|"
+    r"national\s+implementation\s+measures|stockpiles?|stockpile\s+destruction|"
+    r"(?:extent\s+of\s+|estimated\s+)?contamination|"
+    r"article\s+\d+(?:\s+\([^)]{1,60}\))?(?:\s+deadline)?|"
+    r"(?:mine/erw|mine|landmine|erw|cluster\s+munition|total)?\s*casualties" + _YEAR_SUFFIX + r"|"
+    r"(?:international\s+|national\s+)?(?:mine\s+action\s+)?funding" + _YEAR_SUFFIX + r"|"
+    r"(?:mine\s+)?risk\s+education|victim\s+assistance|survivor\s+assistance|"
+    r"(?:mine\s+)?clearance" + _YEAR_SUFFIX + r"|land\s+release" + _YEAR_SUFFIX + r"|"
+    r"area\s+cleared" + _YEAR_SUFFIX + r"|article\s+7\s+report|transparency\s+report|"
+    r"(?:mine\s+ban\s+treaty|ccm|convention\s+on\s+cluster\s+munitions)\s+status|"
+    r"treaty\s+status|(?:pro-mine\s+ban\s+)?unga\s+voting\s+record|"
+    r"participation\s+in\s+(?:mine\s+ban\s+treaty|ccm)\s+meetings|"
+    r"mine\s+action\s+(?:program(?:me)?|centre|center|coordination))\s*:?$",
+    re.IGNORECASE,
+)
+# Status lines at the top of a mine-action profile ("Article 5 deadline: 1 June 2016").
+STATUS_LINE = re.compile(r"^(?P<label>[A-Z][^:.\[]{1,60}):\s+(?P<value>\S.{0,300})$")
+TREATY_STATUS = re.compile(
+    r"^(?:not\s+(?:a\s+)?|a\s+)?(?:state\s+party|signatory|party)\s+to\s+the\s+"
+    r"(?P<treaty>convention\s+on\s+cluster\s+munitions|mine\s+ban\s+treaty)\b[^.]{0,80}\.?$",
+    re.IGNORECASE,
+)
+PARENTHESISED = re.compile(r"^\([^()]{2,300}\)\.?$")
+# Cells of a table flattened to one cell a line: numbers (with units and markers) or blanks.
+NUMERIC_CELL = re.compile(
+    r"^[(\-–—+~<>]?\s?[$€£]?\s?\d[\d,.\s]*(?:%|m²|km²|m2|km2|sq\.?\s?k?m)?\)?"
+    r"(?:\s*\[\d{1,3}\])*$"
+)
+EMPTY_CELLS = frozenset(["-", "–", "—", "n/a", "na", "none", "nil", "unknown", "not known", "x"])
+TABLE_CAPTION = re.compile(r"^table(?:\s+\d+)?\s*:\s*\S", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 NOT_HEADING_END = re.compile(r"[.;,:…][\"”’')\]]*$")
 SENTENCE_BREAK = re.compile(r"[.!?][\"”’)]*\s+[A-Z“\"]")
@@ -352,6 +391,11 @@ def html_to_text(html: str) -> str:
     tree = LexborHTMLParser(html)
     for node in tree.css(HTML_DROPPED):
         node.decompose()
+    for node in tree.css("sup"):
+        number = node.text().strip()
+        if number.isdigit():
+            # Footnote markers printed as superscript numbers.
+            node.replace_with(f"[{number}]")
     root = tree.body or tree.root
     pieces = []
     # An explicit stack instead of recursion: archive pages can nest deeper than Python's limit.
@@ -368,9 +412,8 @@ def html_to_text(html: str) -> str:
             continue
         if tag.startswith("-"):
             continue
-        if tag == "sup" and item.text().strip().isdigit():
-            # Footnote markers printed as superscript numbers.
-            pieces.append(f"[{item.text().strip()}]")
+        if tag == "table" and (table := html_table(item)) is not None:
+            pieces.append(PARAGRAPH_BREAK + table + PARAGRAPH_BREAK)
             continue
         opening, closing = html_breaks(tag)
         pieces.append(opening)
@@ -385,6 +428,76 @@ def html_to_text(html: str) -> str:
         lambda match: "\n\n" if PARAGRAPH_BREAK in match[0] else "\n", "".join(pieces)
     )
     return tidy_lines(HTML_LIST_ITEM.sub("  • ", text))
+
+
+def html_table(node):
+    """A data table as pipe table text (its caption a "Table:" line), or None for a table
+    that lays out a page (nested tables, one column, paragraphs in its cells)."""
+    if len(node.css("table")) > 1:  # the table itself and a nested one
+        return None
+    rows = []
+    for row in node.css("tr"):
+        cells = []
+        child = row.child
+        while child is not None:
+            if child.tag in ("td", "th"):
+                text = HTML_WHITESPACE.sub(" ", child.text(separator=" ")).strip()
+                cells.append(CONTROL_CHARACTERS.sub("", text))
+            child = child.next
+        if any(cells):
+            rows.append(cells)
+    width = max((len(row) for row in rows), default=0)
+    if len(rows) < 2 or width < 2 or any(len(cell) > 200 for row in rows for cell in row):
+        return None
+    rows = [row + [""] * (width - len(row)) for row in rows]
+    caption = node.css_first("caption")
+    caption_text = HTML_WHITESPACE.sub(" ", caption.text()).strip() if caption else ""
+    lines = [f"Table: {caption_text}"] if caption_text else []
+    lines += [pipe_row(rows[0]), pipe_row(["---"] * width), *(pipe_row(row) for row in rows[1:])]
+    return "\n".join(lines)
+
+
+# Mammoth's footnotes: a list at the end whose items link back to their markers.
+WORD_NOTE = re.compile(r'<li id="(?:foot|end)note-([\w-]+)">(.*?)</li>', re.DOTALL)
+WORD_NOTE_REFERENCE = re.compile(
+    r'<sup><a href="#(?:foot|end)note-([\w-]+)" id="[^"]*">[^<]*</a></sup>'
+)
+WORD_BACK_LINK = re.compile(r'\s*<a href="#(?:foot|end)note-ref-[\w-]+">[^<]*</a>')
+DOCX_MAX_BYTES = 50 * 1024 * 1024
+
+
+def docx_to_html(raw):
+    """(HTML of a Word document, None) or (None, the reason it cannot be read). Headings come
+    from the heading styles, tables stay tables, and Word's footnotes become "[n] text"
+    paragraphs at the end, numbered in order, with "[n]" markers where Word put them."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if "word/document.xml" not in names:
+            return None, "The file is a zip but not a Word document (.docx)."
+        if unpacked > DOCX_MAX_BYTES:
+            return None, f"The Word document is too large once unpacked ({unpacked:,} bytes)."
+        html = mammoth.convert_to_html(io.BytesIO(raw)).value
+    except Exception as exc:  # noqa: BLE001 - any fault of a damaged file is the file's
+        return None, f"The Word document cannot be read ({type(exc).__name__}: {exc})."[:300]
+    numbers = {}
+
+    def note(match):
+        number = numbers.setdefault(match[1], len(numbers) + 1)
+        body = WORD_BACK_LINK.sub("", match[2])
+        if body.startswith("<p>"):
+            return f"<p>[{number}] {body[3:]}"
+        return f"<p>[{number}] {body}</p>"
+
+    html = WORD_NOTE.sub(note, html)
+    return WORD_NOTE_REFERENCE.sub(
+        lambda match: f"[{numbers.get(match[1], match[1])}]", html
+    ), None
+
+
+def is_docx(name, raw):
+    return PurePath(name).suffix.lower() == ".docx" or raw.startswith(b"PK\x03\x04")
 
 
 def html_breaks(tag):
@@ -417,6 +530,8 @@ def looks_like_html(name, text):
 def is_chrome(text):
     """Website furniture: menus, navigation bars, feedback boxes, photo credits."""
     stripped = text.strip()
+    if stripped.startswith("|"):
+        return False  # a table row
     if not any(char.isalnum() for char in stripped):
         return True
     if " ".join(stripped.lower().split()) in MENU_LINES:
@@ -432,6 +547,8 @@ def is_menu_entry(text):
 
 
 def is_navigation_bar(text):
+    if text.startswith("|"):
+        return False  # a table row
     parts = [part.strip() for part in text.split("|")]
     parts = [part for part in parts if part]
     return len(parts) >= 3 and all(
@@ -622,6 +739,7 @@ class Unit:
     block: int
     alone: bool
     gap: int
+    table: bool = False  # a pipe table (its caption line and rows), kept whole
 
     @property
     def bullet(self):
@@ -684,6 +802,40 @@ def split_blocks(lines):
 
 
 def block_units(block_index, gap, block):
+    """The units of a block: pipe tables (with their "Table:" caption line) whole, the other
+    lines as paragraphs, headings and single lines."""
+    if not any(line.text.startswith("|") for line in block):
+        return text_units(block_index, gap, block)
+    units, run, index = [], [], 0
+
+    def flush():
+        if run:
+            units.extend(text_units(block_index, gap if not units else 0, run))
+            run.clear()
+
+    while index < len(block):
+        line = block[index]
+        captioned = (
+            TABLE_CAPTION.match(line.text)
+            and index + 1 < len(block)
+            and block[index + 1].text.startswith("|")
+        )
+        if not (line.text.startswith("|") or captioned):
+            run.append(line)
+            index += 1
+            continue
+        flush()
+        end = index + 1
+        while end < len(block) and block[end].text.startswith("|"):
+            end += 1
+        text = "\n".join(row.text for row in block[index:end])
+        units.append(Unit(text, line.number, block_index, False, gap if not units else 0, True))
+        index = end
+    flush()
+    return units
+
+
+def text_units(block_index, gap, block):
     texts = [line.text for line in block]
     if len(block) == 1:
         return [Unit(texts[0], block[0].number, block_index, True, gap)]
@@ -731,7 +883,7 @@ def normalise_markers(text):
 
 def is_heading(units, index):
     unit = units[index]
-    if not is_heading_text(unit.text):
+    if unit.table or not is_heading_text(unit.text):
         return False
     if unit.alone:
         return True
@@ -760,7 +912,7 @@ def read_overview(units, index, overview):
     while index < len(units):
         unit = units[index]
         text = unit.text
-        if label is None and overview and unit.gap >= 2:
+        if unit.table or (label is None and overview and unit.gap >= 2):
             break
         if "|" in text:
             cells = overview_cells(text)
@@ -797,13 +949,119 @@ def layout(units):
         if position:
             previous = units[position - 1]
             together = (
-                previous.block == unit.block
+                not (unit.table or previous.table)
+                and previous.block == unit.block
                 and (previous.bullet or not previous.prose)
                 and (unit.bullet or not unit.prose)
             )
             parts.append("\n" if together else "\n\n")
         parts.append(unit.text)
     return "".join(parts)
+
+
+def is_key_data_label(unit):
+    return not unit.table and len(unit.text) <= 80 and bool(KEY_DATA_LABEL.match(unit.text))
+
+
+def read_key_data(units, index, overview):
+    """The key data box's label and value paragraphs from index on (two pairs at least);
+    returns the index after them, or index itself when there is no such box."""
+    pairs, position = [], index
+    while position < len(units) and is_key_data_label(units[position]):
+        label = units[position].text.rstrip(" :")
+        following = units[position + 1] if position + 1 < len(units) else None
+        if following is None or following.table or is_key_data_label(following):
+            pairs.append((label, ""))
+            position += 1
+        elif len(following.text) <= 300 and not SENTENCE_BREAK.search(following.text):
+            pairs.append((label, following.text))
+            position += 2
+        else:
+            break
+    if len(pairs) < 2:
+        return index
+    overview.extend(pairs)
+    return position
+
+
+def read_status_lines(units, index, overview):
+    """Status lines at a profile's top ("Contaminated by: …", "Article 5 deadline: …",
+    "(Deadline missed …)", "Not a signatory to the Convention on Cluster Munitions");
+    returns the index after them."""
+    while index < len(units):
+        unit = units[index]
+        text = unit.text
+        if unit.table or len(text) > 320 or "\n" in text or LEAD_IN.match(text):
+            break
+        if treaty := TREATY_STATUS.match(text):
+            overview.append((" ".join(treaty["treaty"].split()).title().replace(" On ", " on "), text))
+        elif (line := STATUS_LINE.match(text)) and len(line["label"].split()) <= 6:
+            overview.append((line["label"].strip(), line["value"].strip()))
+        elif overview and PARENTHESISED.match(text):
+            label, value = overview[-1]
+            overview[-1] = (label, f"{value} {text}".strip())
+        else:
+            break
+        index += 1
+    return index
+
+
+def is_cell(unit):
+    return (
+        not unit.table
+        and len(unit.text) <= 60
+        and len(unit.text.split()) <= 8
+        and not unit.bullet
+        and not SENTENCE_BREAK.search(unit.text)
+    )
+
+
+def is_value_cell(text):
+    return bool(NUMERIC_CELL.match(text)) or text.lower() in EMPTY_CELLS
+
+
+def read_flat_table(units, index):
+    """A table flattened to one cell a line: a caption, a header row and rows whose cells
+    after the first are numbers. (pipe table text, index after it), or None."""
+    cells = []
+    position = index + 1
+    while position < len(units) and len(cells) < 600 and is_cell(units[position]):
+        cells.append(units[position].text)
+        position += 1
+    first_value = next((k for k, cell in enumerate(cells) if is_value_cell(cell)), None)
+    if first_value is None or first_value < 2:
+        return None
+    best = None
+    # Rows led by a label (an operator, a donor), or by a value (a year).
+    for columns in (first_value - 1, first_value):
+        if columns < 2 or any(is_value_cell(cell) for cell in cells[:columns]):
+            continue
+        rows, start = [], columns
+        while start + columns <= len(cells):
+            row = cells[start : start + columns]
+            if not all(is_value_cell(cell) for cell in row[1:]):
+                break
+            rows.append(row)
+            start += columns
+        if rows and (best is None or start > best[0]):
+            best = (start, cells[:columns], rows)
+    if best is None or len(best[2]) < 2 and best[0] < 6:
+        return None
+    used, header, rows = best
+    caption = units[index].text
+    text = "\n".join(
+        [
+            f"Table: {caption}",
+            pipe_row(header),
+            pipe_row(["---"] * len(header)),
+            *(pipe_row(row) for row in rows),
+        ]
+    )
+    return text, index + 1 + used
+
+
+def pipe_row(cells):
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
 def build_body(units):
@@ -814,10 +1072,30 @@ def build_body(units):
     while index < len(units):
         unit = units[index]
         if OVERVIEW_HEADING.match(without_trailing_markers(unit.text)) and is_heading(units, index):
-            index = read_overview(units, index + 1, overview)
+            following = read_key_data(units, index + 1, overview)
+            index = following if following > index + 1 else read_overview(units, index + 1, overview)
             in_summary = False
             continue
-        if "|" in unit.text and not sections and not summary and not overview:
+        at_top = not summary and not any(body for _, body in sections)
+        if at_top:
+            following = read_status_lines(units, index, overview)
+            if following > index:
+                index = following
+                continue
+        if is_key_data_label(unit):
+            following = read_key_data(units, index, overview)
+            if following > index:
+                index = following
+                continue
+        if not unit.table and is_heading_text(unit.text) and index + 3 < len(units):
+            table = read_flat_table(units, index)
+            if table is not None:
+                text, index = table
+                if not sections:
+                    sections.append(("", []))
+                sections[-1][1].append(Unit(text, unit.line, unit.block, False, unit.gap, True))
+                continue
+        if "|" in unit.text and not unit.table and not sections and not summary and not overview:
             index = read_overview(units, index, overview)
             continue
         heading = is_heading(units, index)
@@ -1093,12 +1371,18 @@ def parse_document(
 ) -> ParsedDocument:
     if not raw or not raw.strip():
         return ParsedDocument([], "The file is empty.", "")
-    text = decode(raw)
-    reason = binary_reason(raw, text)
-    if reason:
-        return ParsedDocument([], reason, "")
-    if looks_like_html(name, text):
-        text = html_to_text(text)
+    if is_docx(name, raw):
+        html, reason = docx_to_html(raw)
+        if reason:
+            return ParsedDocument([], reason, "")
+        text = html_to_text(html)
+    else:
+        text = decode(raw)
+        reason = binary_reason(raw, text)
+        if reason:
+            return ParsedDocument([], reason, "")
+        if looks_like_html(name, text):
+            text = html_to_text(text)
     if not text.strip():
         return ParsedDocument([], "The file has no text.", text)
     lookup = countries or CountryLookup.default()

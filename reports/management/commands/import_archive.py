@@ -22,7 +22,7 @@ PROGRESS_FROM = 20
 
 class Command(BaseCommand):
     help = (
-        "Import legacy archive documents (.txt, .html, .htm; folders searched recursively; "
+        "Import legacy archive documents (.txt, .html, .htm, .docx; folders searched recursively; "
         ".zip) into countries, profiles, editions, sections, footnotes and sources. "
         "It runs as the system: no user is recorded, and it may import straight to published."
     )
