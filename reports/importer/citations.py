@@ -93,6 +93,21 @@ LOCATOR_ONLY = re.compile(
     r"^(?P<locator>(?:pp?|paras?|sec|ch)\.\s*\d+(?:\s*[-–]\s*\d+)?(?:,\s*\d+)*)\.?$",
     re.IGNORECASE,
 )
+# What makes a note's words a document that can be cited, beside a letter, interview,
+# statement, resolution, media report or Monitor report: a title in quotes, an address, or
+# a dated document named as one.
+DOCUMENT_WORDS = re.compile(
+    r"\b(?:reports?|book|law|decree|act|code|order|directive|regulations?|plan|strategy|minutes|"
+    r"note\s+verbale|submission|presentation|form\s+[A-J]\b|forms?|database|survey|"
+    r"fact\s*sheet|press\s+release|communiqu[ée]|declaration|document|web\s*site|newsletter|"
+    r"bulletin|study|assessment|review|proceedings|summary\s+record|briefing|"
+    r"questionnaire|speech|testimony|hearing|cable|memorandum|agreement|treaty|convention)\b",
+    re.IGNORECASE,
+)
+# A publication's place, publisher and year: "(London: Press, 2004)".
+IMPRINT = re.compile(r"\([^()]*:[^()]*\b(?:19|20)\d\d\s*\)")
+ADDRESS = re.compile(r"\bhttps?://|\bwww\.", re.IGNORECASE)
+PARENTHESES = re.compile(r"\([^()]*\)")
 TYPOGRAPHY = str.maketrans(
     {
         "“": '"',
@@ -274,14 +289,36 @@ def make_citation(text):
 
 
 def split_citations(footnote_text):
-    """The citations of one footnote, in order; several when it lists items with ';'."""
+    """The citations of one footnote, in order; several when it lists items with ';'.
+    Commentary ("This was organized by…") and a bare place and date cite nothing: they
+    stay the note's text and become no source."""
     citations = []
     for segment in citation_segments(" ".join(footnote_text.split())):
         for part in split_outside_brackets(segment):
             text = clean(part)
             if any(char.isalnum() for char in text):
-                citations.append(make_citation(text))
+                citation = make_citation(text)
+                if cites(citation):
+                    citations.append(citation)
     return citations
+
+
+def cites(citation):
+    """Whether a citation names something that can be cited (see DOCUMENT_WORDS)."""
+    if citation.kind != "other":
+        return True
+    title = citation.title
+    if QUOTED_TITLE.search(title) or ADDRESS.search(title) or IMPRINT.search(title):
+        return True
+    if not citation.date:
+        return False
+    if DOCUMENT_WORDS.search(title):
+        return True
+    # Words besides the date and any parentheses: a named document ("Ministry of Defence,
+    # Mine Action Programme 2005, 12 March 2005"), not a place ("Chimkent (South
+    # Kazakhstan), 13 January 2003").
+    undated = DATE.sub(" ", PARENTHESES.sub(" ", title))
+    return len(re.findall(r"[^\W\d_]{2,}", undated)) >= 4
 
 
 def ibid_parts(footnote_text):

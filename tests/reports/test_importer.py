@@ -507,7 +507,7 @@ class TestAdminUpload:
         assert "the limit is 100" in response.text
         settings.IMPORT_MAX_UPLOAD_BYTES = 10**6
         response = self.upload(client, "report.pdf")
-        assert "only .txt, .html, .htm and .zip" in response.text
+        assert "only .txt, .html, .htm, .docx and .zip" in response.text
         assert not any(tmp_path.iterdir())
 
     def test_researchers_may_not_import(self, client, researcher):
