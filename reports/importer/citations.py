@@ -83,6 +83,11 @@ LEAD_IN = re.compile(
 SENTENCE_AFTER_DATE = re.compile(
     r"(?:\b(?:19|20)\d\d|\bpp?\.\s?\d{1,4})(?P<stop>\.\s+)(?=[A-Z“\"])"
 )
+# Commentary first, then the citation: "This was the first letter of its kind. Letter No. …".
+SENTENCE_BEFORE_CITATION = re.compile(
+    r"(?<=[a-z)”\"])(?P<stop>\.\s+)(?=(?:Letter|E-?mail|Interview|Telephone|Statement|"
+    r"Presentation|Remarks|Response|See)\b)"
+)
 CITATION_START = re.compile(
     r"^(?:see|also|letter|e-?mail|interview|telephone|statement|presentation|remarks|response|"
     r"[“\"])",
@@ -200,7 +205,15 @@ def split_outside_brackets(text, separator=";"):
 def citation_segments(text):
     """The citing parts of a footnote, leaving out commentary sentences after the first."""
     segments, start = [], 0
-    for match in SENTENCE_AFTER_DATE.finditer(text):
+    stops = sorted(
+        [*SENTENCE_AFTER_DATE.finditer(text), *SENTENCE_BEFORE_CITATION.finditer(text)],
+        key=lambda match: match.start("stop"),
+    )
+    for match in stops:
+        if match.start("stop") < start:
+            continue
+        if match.re is SENTENCE_BEFORE_CITATION and CITATION_START.match(text[start:]):
+            continue  # one citation in two sentences ("Letter from X. Letter No. 5, …")
         segments.append(text[start : match.start("stop")])
         start = match.end("stop")
     segments.append(text[start:])

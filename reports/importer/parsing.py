@@ -530,8 +530,8 @@ def looks_like_html(name, text):
 def is_chrome(text):
     """Website furniture: menus, navigation bars, feedback boxes, photo credits."""
     stripped = text.strip()
-    if stripped.startswith("|"):
-        return False  # a table row
+    if stripped.startswith("|") or stripped in ("-", "–", "—"):
+        return False  # a table row, a table's empty cell
     if not any(char.isalnum() for char in stripped):
         return True
     if " ".join(stripped.lower().split()) in MENU_LINES:
@@ -574,21 +574,24 @@ class Line:
 def classify_lines(text, topics):
     raw_lines = text.split("\n")
     lines = []
-    # After a "Jump to section" or "Sections" line: the menu's entries, until a blank line.
-    in_menu = False
+    # After a "Jump to section" or "Sections" line: the menu's entries, the lines right under
+    # it or, after a blank line, a list; the menu ends at the next blank line.
+    in_menu = after_blank = False
     for index, raw in enumerate(raw_lines):
         stripped = raw.strip()
         number = index + 1
         if not stripped:
-            if in_menu and lines and lines[-1].chrome and not MENU_HEADING.match(lines[-1].text):
-                in_menu = False
+            if in_menu:
+                in_menu = after_blank = bool(MENU_HEADING.match(lines[-1].text))
             lines.append(Line(number, BLANK, ""))
             continue
         following = raw_lines[index + 1].strip() if index + 1 < len(raw_lines) else ""
-        if in_menu and is_menu_entry(stripped):
+        listed = not after_blank or BULLET.match(stripped)
+        if in_menu and listed and is_menu_entry(stripped):
+            after_blank = False
             lines.append(Line(number, BLANK, stripped, chrome=True))
             continue
-        in_menu = bool(MENU_HEADING.match(stripped))
+        in_menu, after_blank = bool(MENU_HEADING.match(stripped)), False
         if (
             in_menu
             or is_chrome(stripped)
@@ -909,12 +912,16 @@ def overview_cells(text):
 def read_overview(units, index, overview):
     """Label/value pairs from index on; returns the index of the first unit after them."""
     label = None
+    piped = False  # print profiles: "Label |" and "Value |" lines, and nothing else
     while index < len(units):
         unit = units[index]
         text = unit.text
         if unit.table or (label is None and overview and unit.gap >= 2):
             break
+        if "|" not in text and piped:
+            break
         if "|" in text:
+            piped = True
             cells = overview_cells(text)
             if label is not None:
                 overview.append((label, " | ".join(cells)))
@@ -1041,6 +1048,8 @@ def read_flat_table(units, index):
             row = cells[start : start + columns]
             if not all(is_value_cell(cell) for cell in row[1:]):
                 break
+            if columns == first_value - 1 and is_value_cell(row[0]):
+                break  # rows led by a label have none in their first cell
             rows.append(row)
             start += columns
         if rows and (best is None or start > best[0]):
