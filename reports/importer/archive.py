@@ -43,7 +43,9 @@ def iter_documents(paths):
         elif not path.exists():
             yield Document(str(path), error="No such file.")
         elif path.suffix.lower() not in DOCUMENT_SUFFIXES:
-            yield Document(str(path), error="Not an archive document (.txt, .html, .htm, .docx or .zip).")
+            yield Document(
+                str(path), error="Not an archive document (.txt, .html, .htm, .docx or .zip)."
+            )
         else:
             yield read_file(path)
 

@@ -11,8 +11,8 @@ import codecs
 import datetime
 import io
 import re
-import zipfile
 import unicodedata
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
@@ -20,8 +20,8 @@ from pathlib import PurePath
 import mammoth
 from selectolax.lexbor import LexborHTMLParser
 
-from .countries import catalogue_entries
 from .citations import DATE, Citation, ibid_parts, iso_date, split_citations
+from .countries import catalogue_entries
 
 LEGACY_TOPIC = "Country report"
 # The standard Monitor topics; the database's Topics are added to them (service.Reference).
@@ -491,9 +491,7 @@ def docx_to_html(raw):
         return f"<p>[{number}] {body}</p>"
 
     html = WORD_NOTE.sub(note, html)
-    return WORD_NOTE_REFERENCE.sub(
-        lambda match: f"[{numbers.get(match[1], match[1])}]", html
-    ), None
+    return WORD_NOTE_REFERENCE.sub(lambda match: f"[{numbers.get(match[1], match[1])}]", html), None
 
 
 def is_docx(name, raw):
@@ -1001,7 +999,8 @@ def read_status_lines(units, index, overview):
         if unit.table or len(text) > 320 or "\n" in text or LEAD_IN.match(text):
             break
         if treaty := TREATY_STATUS.match(text):
-            overview.append((" ".join(treaty["treaty"].split()).title().replace(" On ", " on "), text))
+            name = " ".join(treaty["treaty"].split()).title().replace(" On ", " on ")
+            overview.append((name, text))
         elif (line := STATUS_LINE.match(text)) and len(line["label"].split()) <= 6:
             overview.append((line["label"].strip(), line["value"].strip()))
         elif overview and PARENTHESISED.match(text):
@@ -1082,7 +1081,9 @@ def build_body(units):
         unit = units[index]
         if OVERVIEW_HEADING.match(without_trailing_markers(unit.text)) and is_heading(units, index):
             following = read_key_data(units, index + 1, overview)
-            index = following if following > index + 1 else read_overview(units, index + 1, overview)
+            if following == index + 1:
+                following = read_overview(units, index + 1, overview)
+            index = following
             in_summary = False
             continue
         at_top = not summary and not any(body for _, body in sections)

@@ -2,8 +2,7 @@
 
 The markup is deliberately plain, because that is what the importer produces and what
 researchers type: paragraphs separated by a blank line, footnote markers as ``[n]``, bullet
-lines starting with "• " or "- ", bare http(s) URLs, and pipe tables (a paragraph of
-``| a | b |`` rows, optionally under a ``Table: caption`` line). Nothing else is markup: a stray ``*``,
+lines starting with "• " or "- ", and bare http(s) URLs. Nothing else is markup: a stray ``*``,
 ``_`` or ``#`` in a legacy report (``Myanmar_Burma``, ``* 107 unsurveyed records``) stays
 text. Every piece of text from content is escaped first, its URLs linked, and then passed
 through nh3 with an allowlist of links and line breaks (defence in depth), so no script from

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (the parts of a Word package, as Word writes them)
 """Small Word (.docx) documents written from scratch for the importer's tests: paragraphs with
 heading styles, Word footnotes (w:footnoteReference) and tables."""
 

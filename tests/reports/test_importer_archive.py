@@ -146,9 +146,7 @@ class TestCommand:
             "         1 ",
         ]  # imported 0, unchanged 1 on the second run
 
-    def test_exits_one_and_counts_each_outcome_when_a_file_was_not_imported(
-        self, tmp_path, capsys
-    ):
+    def test_exits_one_and_counts_each_outcome_when_a_file_was_not_imported(self, tmp_path, capsys):
         (tmp_path / "a-israel.txt").write_text(ISRAEL)
         (tmp_path / "b-chapter.txt").write_text(CHAPTER)
         (tmp_path / "c-empty.txt").write_text("")
@@ -198,8 +196,7 @@ WORD_PROFILE = [
     ("Heading2", "Policy"),
     (
         None,
-        "Kyrgyzstan has not joined the treaty{1} and voted for the yearly resolution "
-        "again.{2}",
+        "Kyrgyzstan has not joined the treaty{1} and voted for the yearly resolution again.{2}",
     ),
     ("Heading2", "Stockpile"),
     (None, "The size of the stockpile is not known; officials gave figures once.{3}"),
