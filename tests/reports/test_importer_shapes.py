@@ -44,6 +44,7 @@ def only_profile(text, **options):
         ("Nagorno-Karabakh", "Nagorno-Karabakh"),
         ("Russian Federation", "Russia"),
         ("Swaziland", "Eswatini"),
+        ("Brunei", "Brunei Darussalam"),
         ("the Democratic Republic of the Congo", "Democratic Republic of the Congo"),
     ],
 )
