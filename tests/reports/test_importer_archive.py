@@ -252,6 +252,7 @@ def test_a_word_file_goes_through_the_admins_preview_and_confirm(
         "/admin/reports/import-archive/", {"files": [upload], "state": "published"}
     )
     assert "new edition, published" in preview.text and not Edition.objects.exists()
+    assert "from text: &quot;Last updated&quot; line 5" in preview.text
     client.post(
         "/admin/reports/import-archive/", {"token": preview.context["token"], "confirm": "1"}
     )
