@@ -978,7 +978,8 @@ def read_key_data(units, index, overview):
         if following is None or following.table or is_key_data_label(following):
             pairs.append((label, ""))
             position += 1
-        elif len(following.text) <= 300 and not SENTENCE_BREAK.search(following.text):
+        elif not is_prose(following.text) and not SENTENCE_BREAK.search(following.text):
+            # A value is short ("1 January 2000", "None"): a heading over a paragraph is not.
             pairs.append((label, following.text))
             position += 2
         else:
@@ -1001,7 +1002,11 @@ def read_status_lines(units, index, overview):
         if treaty := TREATY_STATUS.match(text):
             name = " ".join(treaty["treaty"].split()).title().replace(" On ", " on ")
             overview.append((name, text))
-        elif (line := STATUS_LINE.match(text)) and len(line["label"].split()) <= 6:
+        elif (
+            (line := STATUS_LINE.match(text))
+            and len(line["label"].split()) <= 6
+            and not SENTENCE_BREAK.search(line["value"])
+        ):
             overview.append((line["label"].strip(), line["value"].strip()))
         elif overview and PARENTHESISED.match(text):
             label, value = overview[-1]
@@ -1428,7 +1433,11 @@ def parse_document(
         path_year=path_year(name),
     )
     profiles = [build_profile(draft, context) for draft in drafts]
-    named = country_line is not None or any(d.country or d.title for d in drafts)
+    named = (
+        country_line is not None
+        or any(d.country or d.title for d in drafts)
+        or lookup.find_in_prose(PurePath(name).stem) is not None
+    )
     if not named and names_many_countries(lookup, profiles):
         return not_a_profile(
             "no country is named at its top and its text names many countries alike.",

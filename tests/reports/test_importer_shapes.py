@@ -378,3 +378,22 @@ def test_notes_that_cite_nothing_become_no_source():
     assert sources[3] == ["Letter No. 12/34 from the Ministry of Foreign Affairs, 2 March 2017"]
     # The note keeps its commentary whatever it cites.
     assert profile.footnotes[3].text.startswith("This was the first letter of its kind.")
+
+
+def test_a_donor_profile_named_by_its_file_lists_many_countries_and_is_a_profile():
+    profile = only_profile(
+        "Support for Mine Action\n\nLast updated: 1 November 2011\n\n"
+        "Norway gave to Angola, Cambodia, Croatia, Chile, Peru, Nicaragua, Albania and Chad.\n",
+        name="lm/2011/norway.txt",
+    )
+    assert profile.country == "Norway"
+
+
+def test_headings_over_paragraphs_are_not_a_key_data_box():
+    profile = only_profile(
+        "Angola\n\nMine Action\n\nLast updated: 1 October 2013\n\nContamination\n\n"
+        "Angola is contaminated by mines and other explosive remnants of decades of war.\n\n"
+        "Casualties\n\nCasualties fell for the third year running in the provinces.\n"
+    )
+    assert profile.overview == []
+    assert [section.heading for section in profile.sections] == ["Contamination", "Casualties"]
