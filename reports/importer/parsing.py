@@ -323,7 +323,12 @@ class CountryLookup:
         for canonical, aliases in entries.items():
             for alias in aliases:
                 self._add(alias, canonical)
-        self.longest = max((len(key.split()) for key in self.names), default=0)
+        # The longest name (in words) starting with each word: prose is searched only where
+        # a name can start, which keeps a search over 250 countries' names fast.
+        self.starts = {}
+        for key in self.names:
+            first, *rest = key.split()
+            self.starts[first] = max(self.starts.get(first, 0), len(rest) + 1)
 
     def _add(self, name, canonical):
         key = name_key(name)
@@ -344,17 +349,26 @@ class CountryLookup:
             key = key[4:]
         return self.names.get(key) or self.names.get(key.replace(" and ", " "))
 
+    def _named_at(self, words, start):
+        """(country, words its name takes) for the longest name at words[start], or None."""
+        longest = self.starts.get(words[start])
+        if longest is None:
+            return None
+        for length in range(min(longest, len(words) - start), 0, -1):
+            found = self.names.get(" ".join(words[start : start + length]))
+            if found:
+                return found, length
+        return None
+
     def all_in_prose(self, text):
         """Every country named in the text, in order, the longest name at each position."""
         words = name_key(text).split()
         start = 0
         while start < len(words):
-            for length in range(min(self.longest, len(words) - start), 0, -1):
-                found = self.names.get(" ".join(words[start : start + length]))
-                if found:
-                    yield found
-                    start += length
-                    break
+            named = self._named_at(words, start)
+            if named:
+                yield named[0]
+                start += named[1]
             else:
                 start += 1
 
@@ -362,10 +376,9 @@ class CountryLookup:
         """The first country named in the text, preferring the longest name at a position."""
         words = name_key(text).split()
         for start in range(len(words)):
-            for length in range(min(self.longest, len(words) - start), 0, -1):
-                found = self.names.get(" ".join(words[start : start + length]))
-                if found:
-                    return found
+            named = self._named_at(words, start)
+            if named:
+                return named[0]
         return None
 
 
