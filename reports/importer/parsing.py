@@ -1123,7 +1123,7 @@ def build_body(units):
                     sections.append(("", []))
                 sections[-1][1].append(Unit(text, unit.line, unit.block, False, unit.gap, True))
                 continue
-        if "|" in unit.text and not unit.table and not sections and not summary and not overview:
+        if "|" in unit.text and not unit.table and not sections and not summary:
             index = read_overview(units, index, overview)
             continue
         heading = is_heading(units, index)

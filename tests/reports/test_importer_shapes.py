@@ -397,3 +397,16 @@ def test_headings_over_paragraphs_are_not_a_key_data_box():
     )
     assert profile.overview == []
     assert [section.heading for section in profile.sections] == ["Contamination", "Casualties"]
+
+
+def test_print_profile_lines_after_status_lines_are_facts_too():
+    profile = only_profile(
+        "Laos\n\nCluster Munition Remnants\n\nLast updated: 2 December 2019\n\n"
+        "Contaminated by: cluster munition remnants (massive)\n\n"
+        "Clearance in 2018 |\n42 km² |\n\nThe operators cleared more land than ever.\n"
+    )
+    assert profile.country == "Lao PDR"
+    assert profile.overview == [
+        ("Contaminated by", "cluster munition remnants (massive)"),
+        ("Clearance in 2018", "42 km²"),
+    ]
