@@ -871,6 +871,7 @@ def text_units(block_index, gap, block):
             and full(index - 1)
             and not BULLET.match(text)
             and not starts_heading(texts, index, full)
+            and not (is_status_line(text) and is_status_line(texts[index - 1]))
         )
         if joins:
             units[-1].text += " " + text
@@ -1028,6 +1029,14 @@ def read_status_lines(units, index, overview):
             break
         index += 1
     return index
+
+
+def is_status_line(text):
+    """A line of a status block, which stays a line of its own however long its neighbours."""
+    if TREATY_STATUS.match(text) or PARENTHESISED.match(text):
+        return True
+    line = STATUS_LINE.match(text)
+    return bool(line) and len(line["label"].split()) <= 6
 
 
 def is_cell(unit):

@@ -410,3 +410,21 @@ def test_print_profile_lines_after_status_lines_are_facts_too():
         ("Contaminated by", "cluster munition remnants (massive)"),
         ("Clearance in 2018", "42 km²"),
     ]
+
+
+def test_status_lines_in_one_block_stay_apart():
+    profile = only_profile(
+        "Chad\n\nMine Action\n\nLast updated: 8 November 2016\n\n"
+        "Contaminated by: antipersonnel and antivehicle mines, cluster munition remnants\n"
+        "Article 5 deadline: 1 January 2020\n"
+        "(Deadline missed without extension request)\n"
+        "Not a signatory to the Convention on Cluster Munitions\n\n"
+        "Mine Action Program\n\nChad set up its national demining body long ago and it has "
+        "since worked with several international operators in the north.\n"
+    )
+    assert [label for label, _ in profile.overview] == [
+        "Contaminated by",
+        "Article 5 deadline",
+        "Convention on Cluster Munitions",
+    ]
+    assert profile.overview[1][1] == ("1 January 2020 (Deadline missed without extension request)")
