@@ -632,6 +632,9 @@ class Draft:
 
     start_line: int
     topic: str | None = None
+    topic_line: Line | None = None
+    # Other topics' lines inside the profile, kept as headings.
+    other_topics: list[str] = field(default_factory=list)
     title: Line | None = None
     report_heading: Line | None = None
     updated: Line | None = None
@@ -689,15 +692,17 @@ def divide_into_profiles(lines, lookup):
         elif line.kind == TOPIC:
             if current is None:
                 current = start(line)
-                current.topic = line.topic
+                current.topic, current.topic_line = line.topic, line
             elif current.legacy:
                 current.add(Line(line.number, TEXT, line.text), lookup)
             elif current.topic is None:
-                current.topic = line.topic
+                current.topic, current.topic_line = line.topic, line
             elif current.has_notes or next_kind(lines, index) == UPDATED:
                 current = start(line)
-                current.topic = line.topic
+                current.topic, current.topic_line = line.topic, line
             else:
+                if stands_alone(lines, index):
+                    current.other_topics.append(line.topic)
                 current.add(Line(line.number, TEXT, line.text), lookup)
         elif line.kind == REPORT:
             # The report's heading (repeated as a running head on hard-wrapped pages).
@@ -720,7 +725,32 @@ def divide_into_profiles(lines, lookup):
             current.add(
                 line if line.kind != COUNTRY else Line(line.number, TEXT, line.text), lookup
             )
-    return preamble, merge_topicless(drafts)
+    drafts = merge_topicless(drafts)
+    for draft in drafts:
+        if is_yearly_report(draft):
+            # Its topic line is the first section's heading.
+            draft.body.insert(0, Line(draft.topic_line.number, TEXT, draft.topic_line.text))
+            draft.topic = LEGACY_TOPIC
+    return preamble, drafts
+
+
+def stands_alone(lines, index):
+    """Whether a line is a paragraph of its own (blank lines around it)."""
+    before = lines[index - 1].kind if index else BLANK
+    after = lines[index + 1].kind if index + 1 < len(lines) else BLANK
+    return before == BLANK and after == BLANK
+
+
+def is_yearly_report(draft):
+    """A yearly country report (1999–2009) without its title line: undated, with sections
+    headed by other topics ("Mine Ban Policy", then "Mine Action"), not parts of its own
+    ("Casualties" in "Casualties and Victim Assistance")."""
+    if draft.legacy or draft.updated is not None or draft.topic_line is None:
+        return False
+    own = draft.topic.lower()
+    return own != "impact" and any(
+        other.lower() not in own and own not in other.lower() for other in draft.other_topics
+    )
 
 
 def merge_topicless(drafts):

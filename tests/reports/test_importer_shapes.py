@@ -428,3 +428,24 @@ def test_status_lines_in_one_block_stay_apart():
         "Convention on Cluster Munitions",
     ]
     assert profile.overview[1][1] == ("1 January 2020 (Deadline missed without extension request)")
+
+
+def test_an_undated_page_with_sections_of_several_topics_is_the_yearly_report():
+    text = (
+        "<html><body><h1>Belarus</h1><h2>Mine Ban Policy</h2><p>Belarus acceded to the treaty "
+        "and has reported on its stockpile every year since then.</p><h2>Mine Action</h2>"
+        "<p>Clearance of former military sites went on during the year.</p></body></html>"
+    )
+    profile = only_profile(text, name="lm/2007/belarus.html")
+    assert (profile.topic, profile.last_updated) == (LEGACY_TOPIC, "2007")
+    assert [section.heading for section in profile.sections] == ["Mine Ban Policy", "Mine Action"]
+
+
+def test_a_profile_with_headings_named_like_its_own_topics_parts_keeps_its_topic():
+    profile = only_profile(
+        "Angola\n\nCasualties and Victim Assistance\n\nCasualties\n\nFewer people were hurt "
+        "during the year than in any year before.\n\nVictim Assistance\n\nThe ministry "
+        "opened two new centres in the south of the country.\n",
+        name="lm/2012/angola.txt",
+    )
+    assert profile.topic == "Casualties and Victim Assistance"
