@@ -46,7 +46,9 @@ TRAILING_MARKER = re.compile(r"\s*\[\s*\d{1,3}\s*\]$")
 FOOTNOTE_LINE = re.compile(r"^\[\s*(\d{1,3})\s*\]\s*(.*)$", re.DOTALL)
 BULLET = re.compile(r"^(?:[•·▪◦●○*]|-(?=\s))\s*")
 TITLE_LINE = re.compile(
-    r"^(?P<country>[^,]{2,80}?),\s*(?P<series>landmine|cluster\s+munition)\s+monitor"
+    # The country's name may hold a comma itself ("Korea, Republic of").
+    r"^(?P<country>[^,]{2,80}?(?:,[^,]{2,40}?)?),\s*(?P<series>landmine|cluster\s+munition)"
+    r"\s+monitor"
     r"(?:\s+report)?\s+(?P<year>(?:19|20)\d\d)$",
     re.IGNORECASE,
 )
@@ -449,6 +451,7 @@ def html_table(node):
     if len(node.css("table")) > 1:  # the table itself and a nested one
         return None
     rows = []
+    links = 0  # cells that are nothing but a link: a menu laid out as a table
     for row in node.css("tr"):
         cells = []
         child = row.child
@@ -456,9 +459,14 @@ def html_table(node):
             if child.tag in ("td", "th"):
                 text = HTML_WHITESPACE.sub(" ", child.text(separator=" ")).strip()
                 cells.append(CONTROL_CHARACTERS.sub("", text))
+                link = child.css_first("a")
+                if text and link is not None and link.text().strip() == text:
+                    links += 1
             child = child.next
         if any(cells):
             rows.append(cells)
+    if links * 2 >= sum(len(row) for row in rows):
+        return None
     width = max((len(row) for row in rows), default=0)
     if len(rows) < 2 or width < 2 or any(len(cell) > 200 for row in rows for cell in row):
         return None

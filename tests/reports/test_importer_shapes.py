@@ -449,3 +449,28 @@ def test_a_profile_with_headings_named_like_its_own_topics_parts_keeps_its_topic
         name="lm/2012/angola.txt",
     )
     assert profile.topic == "Casualties and Victim Assistance"
+
+
+def test_a_title_line_whose_country_name_holds_a_comma():
+    profile = only_profile(
+        "Korea, Republic of, Landmine Monitor Report 2005\n\n"
+        "The Republic of Korea keeps mines along the demilitarized zone and has said so.\n"
+    )
+    assert (profile.country, profile.report) == (
+        "Korea, Republic of",
+        "Landmine Monitor Report 2005",
+    )
+
+
+def test_a_menu_laid_out_as_a_table_is_not_a_data_table():
+    document = parse(
+        "<html><body><table><tr><td><a href='/'>Home</a></td><td><a href='/a'>About us</a></td>"
+        "</tr><tr><td><a href='/p'>Press room</a></td><td><a href='/s'>Search</a></td></tr>"
+        "</table><p>Armenia</p><h2>Mine Ban Policy</h2><p>Last updated: 4 June 2018</p>"
+        "<p>Armenia has not joined the treaty and links its position to the conflict.</p>"
+        "</body></html>",
+        name="armenia.html",
+    )
+    [profile] = document.profiles
+    assert "|" not in profile.sections[0].text
+    assert document.stripped_lines == 4
