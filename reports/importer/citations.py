@@ -111,6 +111,13 @@ DOCUMENT_WORDS = re.compile(
 )
 # A publication's place, publisher and year: "(London: Press, 2004)".
 IMPRINT = re.compile(r"\([^()]*:[^()]*\b(?:19|20)\d\d\s*\)")
+# A sentence of commentary that happens to hold a date ("The meeting took place on 3 May").
+COMMENTARY = re.compile(
+    r"^(?:the|this|these|that|those|it|its|in|on|at|as|there|according|during|since|after|"
+    r"before|although|however|when|while|he|she|they|we)\b.*?\b(?:is|are|was|were|has|have|had|"
+    r"took|said|says|stated|reported|told|noted|did|does|will|would|could|may)\b",
+    re.IGNORECASE,
+)
 ADDRESS = re.compile(r"\bhttps?://|\bwww\.", re.IGNORECASE)
 PARENTHESES = re.compile(r"\([^()]*\)")
 TYPOGRAPHY = str.maketrans(
@@ -323,7 +330,7 @@ def cites(citation):
     title = citation.title
     if QUOTED_TITLE.search(title) or ADDRESS.search(title) or IMPRINT.search(title):
         return True
-    if not citation.date:
+    if not citation.date or COMMENTARY.match(title):
         return False
     if DOCUMENT_WORDS.search(title):
         return True

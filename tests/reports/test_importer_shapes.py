@@ -474,3 +474,11 @@ def test_a_menu_laid_out_as_a_table_is_not_a_data_table():
     [profile] = document.profiles
     assert "|" not in profile.sections[0].text
     assert document.stripped_lines == 4
+
+
+def test_commentary_holding_a_date_becomes_no_source():
+    profile = only_profile(
+        "Tajikistan\n\nMine Ban Policy\n\nLast updated: 4 June 2018\n\nA meeting was held.[1]"
+        "\n\n[1] The meeting took place in the capital with four ministries on 3 May 2004.\n"
+    )
+    assert profile.footnotes[0].sources == []
