@@ -237,6 +237,7 @@ HTML_LINES = frozenset(
         "html",
     ]
 )
+HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 # Placeholders while walking the tree: adjacent breaks merge into one, the widest wins.
 LINE_BREAK, PARAGRAPH_BREAK, LIST_ITEM = "\x01", "\x02", "\x03"
@@ -402,7 +403,9 @@ def decode(raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def html_to_text(html: str) -> str:
+def html_to_text(html: str, headings: set | None = None) -> str:
+    """The page's text, a line per block; `headings`, when given, gains the text of each
+    h1–h6 element (a Word document's heading styles)."""
     tree = LexborHTMLParser(html)
     for node in tree.css(HTML_DROPPED):
         node.decompose()
@@ -430,6 +433,8 @@ def html_to_text(html: str) -> str:
         if tag == "table" and (table := html_table(item)) is not None:
             pieces.append(PARAGRAPH_BREAK + table + PARAGRAPH_BREAK)
             continue
+        if headings is not None and tag in HEADING_TAGS:
+            headings.add(" ".join(item.text().split()))
         opening, closing = html_breaks(tag)
         pieces.append(opening)
         stack.append(closing)
@@ -1137,7 +1142,7 @@ def pipe_row(cells):
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
-def build_body(units):
+def build_body(units, styled=frozenset()):
     """(summary, overview, sections) from the units before the notes."""
     summary, overview, sections = [], [], []
     in_summary = False
@@ -1173,7 +1178,7 @@ def build_body(units):
         if "|" in unit.text and not unit.table and not sections and not summary:
             index = read_overview(units, index, overview)
             continue
-        heading = is_heading(units, index)
+        heading = (unit.alone and unit.text in styled) or is_heading(units, index)
         if LEAD_IN.match(unit.text) and not any(heading for heading, _ in sections):
             in_summary = True
         if in_summary and not heading:
@@ -1305,7 +1310,7 @@ def build_profile(draft, context):
     ]
     for unit in units:
         unit.text = normalise_markers(unit.text)
-    summary, overview, sections = build_body(units)
+    summary, overview, sections = build_body(units, context.styled_headings)
     footnotes = cite(read_notes(note_lines), warnings)
     check_numbering(markers, footnotes, warnings)
 
@@ -1363,6 +1368,8 @@ class Context:
     country_line: Line | None = None
     report_heading: Line | None = None
     path_year: int | None = None
+    # Headings the document marks as such (a Word file's heading styles).
+    styled_headings: frozenset = frozenset()
 
 
 def find_country(draft, opening, context, warnings):
@@ -1446,11 +1453,13 @@ def parse_document(
 ) -> ParsedDocument:
     if not raw or not raw.strip():
         return ParsedDocument([], "The file is empty.", "")
+    styled = ()
     if is_docx(name, raw):
         html, reason = docx_to_html(raw)
         if reason:
             return ParsedDocument([], reason, "")
-        text = html_to_text(html)
+        styled = set()
+        text = html_to_text(html, styled)
     else:
         text = decode(raw)
         reason = binary_reason(raw, text)
@@ -1491,6 +1500,7 @@ def parse_document(
         country_line,
         report_heading=next((line for line in preamble if line.kind == REPORT), None),
         path_year=path_year(name),
+        styled_headings=frozenset(styled),
     )
     profiles = [build_profile(draft, context) for draft in drafts]
     named = (

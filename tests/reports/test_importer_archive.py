@@ -11,6 +11,7 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from reports.importer.archive import Document
+from reports.importer.parsing import parse_document
 from reports.importer.service import ImportOptions, import_documents, summarise
 from reports.models import Country, Edition, Section, Topic
 from sources.models import Footnote, Source
@@ -257,3 +258,17 @@ def test_a_word_file_goes_through_the_admins_preview_and_confirm(
         "/admin/reports/import-archive/", {"token": preview.context["token"], "confirm": "1"}
     )
     assert Edition.objects.public().count() == 1
+
+
+def test_a_word_heading_style_makes_a_heading_whatever_its_punctuation():
+    raw = make_docx(
+        [
+            ("Title", "Kyrgyzstan"),
+            ("Heading1", "Mine Ban Policy"),
+            (None, "Last updated: 12 December 2020"),
+            ("Heading2", "Use, production, and transfer."),
+            (None, "Kyrgyzstan has said it never produced antipersonnel mines."),
+        ]
+    )
+    [profile] = parse_document(raw, name="k.docx").profiles
+    assert [section.heading for section in profile.sections] == ["Use, production, and transfer."]
