@@ -1025,12 +1025,28 @@ def is_key_data_label(unit):
     return not unit.table and len(unit.text) <= 80 and bool(KEY_DATA_LABEL.match(unit.text))
 
 
+def key_data_line(unit):
+    """(label, value) of a key data line "Stockpile: None", or None."""
+    line = None if unit.table else STATUS_LINE.match(unit.text)
+    if line and KEY_DATA_LABEL.match(line["label"]) and not is_prose(line["value"]):
+        return line["label"].strip(), line["value"].strip()
+    return None
+
+
 def read_key_data(units, index, overview):
-    """The key data box's label and value paragraphs from index on (two pairs at least);
-    returns the index after them, or index itself when there is no such box."""
+    """The key data box's label and value paragraphs (or "label: value" lines) from index
+    on, two pairs at least; returns the index after them, or index itself when there is no
+    such box."""
     pairs, position = [], index
-    while position < len(units) and is_key_data_label(units[position]):
-        label = units[position].text.rstrip(" :")
+    while position < len(units):
+        unit = units[position]
+        if pair := key_data_line(unit):
+            pairs.append(pair)
+            position += 1
+            continue
+        if not is_key_data_label(unit):
+            break
+        label = unit.text.rstrip(" :")
         following = units[position + 1] if position + 1 < len(units) else None
         if following is None or following.table or is_key_data_label(following):
             pairs.append((label, ""))
@@ -1162,7 +1178,7 @@ def build_body(units, styled=frozenset()):
             if following > index:
                 index = following
                 continue
-        if is_key_data_label(unit):
+        if is_key_data_label(unit) or key_data_line(unit):
             following = read_key_data(units, index, overview)
             if following > index:
                 index = following

@@ -482,3 +482,20 @@ def test_commentary_holding_a_date_becomes_no_source():
         "\n\n[1] The meeting took place in the capital with four ministries on 3 May 2004.\n"
     )
     assert profile.footnotes[0].sources == []
+
+
+def test_a_key_data_box_of_label_value_lines_after_the_summary():
+    profile = only_profile(
+        "Serbia, Landmine Monitor Report 2008\n\n"
+        "Key developments since May 2007: Serbia finished destroying its stockpile.\n\n"
+        "State Party since: 1 March 2004\n\nStockpile: None\n\n"
+        "Mine action funding in 2007: US$2 million\n\nMine Ban Policy\n\n"
+        "Serbia reported on its former stockpile at the meetings of the year.\n"
+    )
+    assert profile.summary.startswith("Key developments since May 2007")
+    assert profile.overview == [
+        ("State Party since", "1 March 2004"),
+        ("Stockpile", "None"),
+        ("Mine action funding in 2007", "US$2 million"),
+    ]
+    assert [section.heading for section in profile.sections] == ["Mine Ban Policy"]
