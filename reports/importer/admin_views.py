@@ -17,7 +17,7 @@ from reports.editions.imports import ImportRefused, import_refusal
 from reports.models import Edition
 
 from .archive import DOCUMENT_SUFFIXES, iter_documents
-from .service import ImportOptions, import_documents, summarise
+from .service import NOT_PROFILE, ImportOptions, import_documents, summarise
 
 TOKEN_SALT = "reports.import-archive"
 TOKEN_MAX_AGE = 60 * 60
@@ -45,7 +45,7 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     files = MultipleFileField(
-        help_text="Text or HTML pages (.txt, .html, .htm) or a .zip of them.",
+        help_text="Text or HTML pages (.txt, .html, .htm), Word files (.docx) or a .zip of them.",
     )
     country = forms.CharField(
         required=False, help_text="For documents that do not name their country."
@@ -87,7 +87,7 @@ class UploadForm(forms.Form):
             suffix = Path(upload.name).suffix.lower()
             if suffix not in DOCUMENT_SUFFIXES | {".zip"}:
                 raise forms.ValidationError(
-                    f"{upload.name}: only .txt, .html, .htm and .zip files can be imported."
+                    f"{upload.name}: only .txt, .html, .htm, .docx and .zip files can be imported."
                 )
         return files
 
@@ -180,12 +180,13 @@ def confirm(request, context):
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     summary = summarise(report)
-    level = messages.WARNING if summary["rejected"] else messages.SUCCESS
+    level = messages.WARNING if summary["rejected"] or summary[NOT_PROFILE] else messages.SUCCESS
     messages.add_message(
         request,
         level,
         f"{summary['imported']} imported, {summary['updated']} updated, "
-        f"{summary['unchanged']} unchanged, {summary['rejected']} rejected.",
+        f"{summary['unchanged']} unchanged, {summary['rejected']} rejected, "
+        f"{summary[NOT_PROFILE]} not a country profile.",
     )
     context.update(report=report, summary=summary, dry_run=False)
     return TemplateResponse(request, "admin/reports/import_archive.html", context)

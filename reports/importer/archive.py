@@ -6,7 +6,7 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 
-DOCUMENT_SUFFIXES = {".txt", ".html", ".htm"}
+DOCUMENT_SUFFIXES = {".txt", ".html", ".htm", ".docx"}
 
 
 @dataclass
@@ -43,7 +43,9 @@ def iter_documents(paths):
         elif not path.exists():
             yield Document(str(path), error="No such file.")
         elif path.suffix.lower() not in DOCUMENT_SUFFIXES:
-            yield Document(str(path), error="Not an archive document (.txt, .html, .htm or .zip).")
+            yield Document(
+                str(path), error="Not an archive document (.txt, .html, .htm, .docx or .zip)."
+            )
         else:
             yield read_file(path)
 

@@ -83,6 +83,11 @@ LEAD_IN = re.compile(
 SENTENCE_AFTER_DATE = re.compile(
     r"(?:\b(?:19|20)\d\d|\bpp?\.\s?\d{1,4})(?P<stop>\.\s+)(?=[A-Z“\"])"
 )
+# Commentary first, then the citation: "This was the first letter of its kind. Letter No. …".
+SENTENCE_BEFORE_CITATION = re.compile(
+    r"(?<=[a-z)”\"])(?P<stop>\.\s+)(?=(?:Letter|E-?mail|Interview|Telephone|Statement|"
+    r"Presentation|Remarks|Response|See)\b)"
+)
 CITATION_START = re.compile(
     r"^(?:see|also|letter|e-?mail|interview|telephone|statement|presentation|remarks|response|"
     r"[“\"])",
@@ -93,6 +98,28 @@ LOCATOR_ONLY = re.compile(
     r"^(?P<locator>(?:pp?|paras?|sec|ch)\.\s*\d+(?:\s*[-–]\s*\d+)?(?:,\s*\d+)*)\.?$",
     re.IGNORECASE,
 )
+# What makes a note's words a document that can be cited, beside a letter, interview,
+# statement, resolution, media report or Monitor report: a title in quotes, an address, or
+# a dated document named as one.
+DOCUMENT_WORDS = re.compile(
+    r"\b(?:reports?|book|law|decree|act|code|order|directive|regulations?|plan|strategy|minutes|"
+    r"note\s+verbale|submission|presentation|form\s+[A-J]\b|forms?|database|survey|"
+    r"fact\s*sheet|press\s+release|communiqu[ée]|declaration|document|web\s*site|newsletter|"
+    r"bulletin|study|assessment|review|proceedings|summary\s+record|briefing|"
+    r"questionnaire|speech|testimony|hearing|cable|memorandum|agreement|treaty|convention)\b",
+    re.IGNORECASE,
+)
+# A publication's place, publisher and year: "(London: Press, 2004)".
+IMPRINT = re.compile(r"\([^()]*:[^()]*\b(?:19|20)\d\d\s*\)")
+# A sentence of commentary that happens to hold a date ("The meeting took place on 3 May").
+COMMENTARY = re.compile(
+    r"^(?:the|this|these|that|those|it|its|in|on|at|as|there|according|during|since|after|"
+    r"before|although|however|when|while|he|she|they|we)\b.*?\b(?:is|are|was|were|has|have|had|"
+    r"took|said|says|stated|reported|told|noted|did|does|will|would|could|may)\b",
+    re.IGNORECASE,
+)
+ADDRESS = re.compile(r"\bhttps?://|\bwww\.", re.IGNORECASE)
+PARENTHESES = re.compile(r"\([^()]*\)")
 TYPOGRAPHY = str.maketrans(
     {
         "“": '"',
@@ -185,7 +212,15 @@ def split_outside_brackets(text, separator=";"):
 def citation_segments(text):
     """The citing parts of a footnote, leaving out commentary sentences after the first."""
     segments, start = [], 0
-    for match in SENTENCE_AFTER_DATE.finditer(text):
+    stops = sorted(
+        [*SENTENCE_AFTER_DATE.finditer(text), *SENTENCE_BEFORE_CITATION.finditer(text)],
+        key=lambda match: match.start("stop"),
+    )
+    for match in stops:
+        if match.start("stop") < start:
+            continue
+        if match.re is SENTENCE_BEFORE_CITATION and CITATION_START.match(text[start:]):
+            continue  # one citation in two sentences ("Letter from X. Letter No. 5, …")
         segments.append(text[start : match.start("stop")])
         start = match.end("stop")
     segments.append(text[start:])
@@ -274,14 +309,36 @@ def make_citation(text):
 
 
 def split_citations(footnote_text):
-    """The citations of one footnote, in order; several when it lists items with ';'."""
+    """The citations of one footnote, in order; several when it lists items with ';'.
+    Commentary ("This was organized by…") and a bare place and date cite nothing: they
+    stay the note's text and become no source."""
     citations = []
     for segment in citation_segments(" ".join(footnote_text.split())):
         for part in split_outside_brackets(segment):
             text = clean(part)
             if any(char.isalnum() for char in text):
-                citations.append(make_citation(text))
+                citation = make_citation(text)
+                if cites(citation):
+                    citations.append(citation)
     return citations
+
+
+def cites(citation):
+    """Whether a citation names something that can be cited (see DOCUMENT_WORDS)."""
+    if citation.kind != "other":
+        return True
+    title = citation.title
+    if QUOTED_TITLE.search(title) or ADDRESS.search(title) or IMPRINT.search(title):
+        return True
+    if not citation.date or COMMENTARY.match(title):
+        return False
+    if DOCUMENT_WORDS.search(title):
+        return True
+    # Words besides the date and any parentheses: a named document ("Ministry of Defence,
+    # Mine Action Programme 2005, 12 March 2005"), not a place ("Chimkent (South
+    # Kazakhstan), 13 January 2003").
+    undated = DATE.sub(" ", PARENTHESES.sub(" ", title))
+    return len(re.findall(r"[^\W\d_]{2,}", undated)) >= 4
 
 
 def ibid_parts(footnote_text):

@@ -9,60 +9,34 @@ updated", country and overview headings) are left out of the text.
 
 import codecs
 import datetime
+import io
 import re
+import unicodedata
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
+import mammoth
 from selectolax.lexbor import LexborHTMLParser
 
 from .citations import DATE, Citation, ibid_parts, iso_date, split_citations
+from .countries import catalogue_entries
 
 LEGACY_TOPIC = "Country report"
+# The standard Monitor topics; the database's Topics are added to them (service.Reference).
 DEFAULT_TOPICS = [
     "Mine Ban Policy",
     "Cluster Munition Ban Policy",
     "Mine Action",
+    "Cluster Munition Remnants",
+    "Impact",
     "Casualties",
-    "Support for Mine Action",
     "Casualties and Victim Assistance",
+    "Victim Assistance",
+    "Support for Mine Action",
     LEGACY_TOPIC,
 ]
-DEFAULT_COUNTRIES = {
-    "Afghanistan": ["Islamic Republic of Afghanistan"],
-    "Angola": ["Republic of Angola"],
-    "Armenia": ["Republic of Armenia"],
-    "Azerbaijan": ["Republic of Azerbaijan"],
-    "Belarus": ["Republic of Belarus"],
-    "Bosnia and Herzegovina": ["Bosnia Herzegovina", "Bosnia-Herzegovina", "BiH"],
-    "Cambodia": ["Kingdom of Cambodia"],
-    "China": ["People's Republic of China", "PRC"],
-    "Colombia": ["Republic of Colombia"],
-    "Georgia": [],
-    "India": ["Republic of India"],
-    "Iran": ["Islamic Republic of Iran"],
-    "Iraq": ["Republic of Iraq"],
-    "Kazakhstan": ["Republic of Kazakhstan"],
-    "Korea, North": ["DPRK", "North Korea", "Democratic People's Republic of Korea"],
-    "Korea, Republic of": ["South Korea", "Republic of Korea", "ROK"],
-    "Kyrgyzstan": ["Kyrgyz Republic"],
-    "Lao PDR": ["Lao People's Democratic Republic", "Laos"],
-    "Mongolia": [],
-    "Myanmar": ["Burma", "Myanmar/Burma", "Myanmar_Burma", "Republic of the Union of Myanmar"],
-    "Nagorno-Karabakh": ["Nagorno Karabakh"],
-    "Pakistan": ["Islamic Republic of Pakistan"],
-    "Russia": ["Russian Federation"],
-    "Somaliland": [],
-    "Sri Lanka": ["Democratic Socialist Republic of Sri Lanka"],
-    "Syria": ["Syrian Arab Republic"],
-    "Tajikistan": ["Republic of Tajikistan"],
-    "Turkmenistan": [],
-    "Ukraine": [],
-    "Uzbekistan": ["Republic of Uzbekistan"],
-    "Viet Nam": ["Vietnam", "Socialist Republic of Viet Nam"],
-    "Yemen": ["Republic of Yemen"],
-}
-
 NAME_SEPARATORS = re.compile(r"[\W_]+")
 MARKER = re.compile(r"\[\s*(\d{1,3})\s*\]")
 # Markers are printed "[n]" right after the word they support; "word [n]" and "[n]Word" are
@@ -72,8 +46,27 @@ TRAILING_MARKER = re.compile(r"\s*\[\s*\d{1,3}\s*\]$")
 FOOTNOTE_LINE = re.compile(r"^\[\s*(\d{1,3})\s*\]\s*(.*)$", re.DOTALL)
 BULLET = re.compile(r"^(?:[•·▪◦●○*]|-(?=\s))\s*")
 TITLE_LINE = re.compile(
-    r"^(?P<country>[^,]{2,80}?),\s*(?P<series>landmine|cluster\s+munition)\s+monitor"
+    # The country's name may hold a comma itself ("Korea, Republic of").
+    r"^(?P<country>[^,]{2,80}?(?:,[^,]{2,40}?)?),\s*(?P<series>landmine|cluster\s+munition)"
+    r"\s+monitor"
     r"(?:\s+report)?\s+(?P<year>(?:19|20)\d\d)$",
+    re.IGNORECASE,
+)
+# A report's own heading without a country, as hard-wrapped pages and print editions carry it
+# ("Landmine Monitor Report 2001: Toward a Mine-Free World").
+REPORT_HEADING = re.compile(
+    r"^(?P<series>landmine|cluster\s+munition)\s+monitor(?:\s+report)?\s+(?P<year>(?:19|20)\d\d)"
+    r"(?:\s*[:–—-].{0,120})?$",
+    re.IGNORECASE,
+)
+# A year in a file's path, as archive crawls keep it (lm/2006/belarus.html).
+PATH_YEAR = re.compile(r"(?<![A-Za-z0-9])(?:19|20)\d\d(?![A-Za-z0-9])")
+# Titles of the report's chapters that are about no one country.
+GLOBAL_CHAPTER = re.compile(
+    r"^(?:major\s+findings|ban\s+policy|introduction|executive\s+summary|press\s+release|"
+    r"preface|foreword|methodology|glossary|acknowledg(?:e)?ments|global\s+overview|"
+    r"(?:landmine|cluster\s+munition)\s+monitor\s+(?:report\s+)?(?:19|20)\d\d\s*[:–—-]\s*"
+    r"(?:major\s+findings|introduction|executive\s+summary|press\s+release))\b",
     re.IGNORECASE,
 )
 LAST_UPDATED = re.compile(r"^last\s+updated\b\s*[:\-–]?\s*(?P<date>.*)$", re.IGNORECASE)
@@ -85,8 +78,44 @@ LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 OVERVIEW_HEADING = re.compile(
-    r"^(?:(?:[\w'’-]+\s+){0,4}overview|key\s+facts|at\s+a\s+glance)$", re.IGNORECASE
+    r"^(?:(?:[\w'’-]+\s+){0,4}overview|key\s+facts|key\s+data|at\s+a\s+glance|"
+    r"commitment\s+to\s+the\s+(?:mine\s+ban\s+treaty|convention\s+on\s+cluster\s+munitions))$",
+    re.IGNORECASE,
 )
+# The labels of the 2007–2008 key data box, each followed by its value on the next paragraph.
+_YEAR_SUFFIX = r"(?:\s+(?:in|for)\s+(?:19|20)\d\d(?:[–-]\d{2,4})?)?"
+KEY_DATA_LABEL = re.compile(
+    r"^(?:state\s+party\s+since|signatory\s+since|signed|ratified|accession|"
+    r"entry\s+into\s+force|treaty\s+implementing\s+legislation|"
+    r"national\s+implementation\s+measures|stockpiles?|stockpile\s+destruction|"
+    r"(?:extent\s+of\s+|estimated\s+)?contamination|"
+    r"article\s+\d+(?:\s+\([^)]{1,60}\))?(?:\s+deadline)?|"
+    r"(?:mine/erw|mine|landmine|erw|cluster\s+munition|total)?\s*casualties" + _YEAR_SUFFIX + r"|"
+    r"(?:international\s+|national\s+)?(?:mine\s+action\s+)?funding" + _YEAR_SUFFIX + r"|"
+    r"(?:mine\s+)?risk\s+education|victim\s+assistance|survivor\s+assistance|"
+    r"(?:mine\s+)?clearance" + _YEAR_SUFFIX + r"|land\s+release" + _YEAR_SUFFIX + r"|"
+    r"area\s+cleared" + _YEAR_SUFFIX + r"|article\s+7\s+report|transparency\s+report|"
+    r"(?:mine\s+ban\s+treaty|ccm|convention\s+on\s+cluster\s+munitions)\s+status|"
+    r"treaty\s+status|(?:pro-mine\s+ban\s+)?unga\s+voting\s+record|"
+    r"participation\s+in\s+(?:mine\s+ban\s+treaty|ccm)\s+meetings|"
+    r"mine\s+action\s+(?:program(?:me)?|centre|center|coordination))\s*:?$",
+    re.IGNORECASE,
+)
+# Status lines at the top of a mine-action profile ("Article 5 deadline: 1 June 2016").
+STATUS_LINE = re.compile(r"^(?P<label>[A-Z][^:.\[]{1,60}):\s+(?P<value>\S.{0,300})$")
+TREATY_STATUS = re.compile(
+    r"^(?:not\s+(?:a\s+)?|a\s+)?(?:state\s+party|signatory|party)\s+to\s+the\s+"
+    r"(?P<treaty>convention\s+on\s+cluster\s+munitions|mine\s+ban\s+treaty)\b[^.]{0,80}\.?$",
+    re.IGNORECASE,
+)
+PARENTHESISED = re.compile(r"^\([^()]{2,300}\)\.?$")
+# Cells of a table flattened to one cell a line: numbers (with units and markers) or blanks.
+NUMERIC_CELL = re.compile(
+    r"^[(\-–—+~<>]?\s?[$€£]?\s?\d[\d,.\s]*(?:%|m²|km²|m2|km2|sq\.?\s?k?m)?\)?"
+    r"(?:\s*\[\d{1,3}\])*$"
+)
+EMPTY_CELLS = frozenset(["-", "–", "—", "n/a", "na", "none", "nil", "unknown", "not known", "x"])
+TABLE_CAPTION = re.compile(r"^table(?:\s+\d+)?\s*:\s*\S", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 NOT_HEADING_END = re.compile(r"[.;,:…][\"”’')\]]*$")
 SENTENCE_BREAK = re.compile(r"[.!?][\"”’)]*\s+[A-Z“\"]")
@@ -133,14 +162,28 @@ MENU_LINES = frozenset(
         "subscribe",
         "submit",
         "send",
+        "sections",
+        "facebook",
+        "twitter",
+        "linkedin",
+        "whatsapp",
+        "download",
+        "download pdf",
+        "pdf",
     }
+)
+MENU_HEADING = re.compile(
+    r"^(?:jump\s+to(?:\s+(?:a\s+)?sections?)?|sections|on\s+this\s+page|in\s+this\s+profile)\s*:?$",
+    re.IGNORECASE,
 )
 CHROME_LINE = re.compile(
     r"^(?:jump\s+to\b|sub-sections\s*:|©|\(c\)\s|photo(?:\s+credit)?\s*:|image\s*:|"
     r"caption\s*:|copyright\b|"
     r"(?:sign\s+up|subscribe|register)\b.{0,60}\b(?:e-?mail|notifications?|newsletter|updates)\b|"
     r"(?:receive|get)\s+(?:an?\s+)?e-?mail|e-?mail\s+(?:me|notifications?|alerts?)\b|"
-    r"send\s+(?:us\s+)?(?:your\s+)?(?:feedback|comments)\b|"
+    r"send\s+(?:[\w’']+\s+){0,4}(?:feedback|comments)\b|"
+    r"(?:print|download)\s+(?:this\s+)?(?:page|profile|report|pdf|version)\b|"
+    r"share\s+(?:on|via|this)\b|e-?mail\s+this\b|"
     r"(?:give|leave|submit)\s+(?:us\s+)?(?:your\s+)?feedback\b|"
     r"(?:enter\s+)?your\s+e-?mail(?:\s+address)?\s*:?$)",
     re.IGNORECASE,
@@ -194,6 +237,7 @@ HTML_LINES = frozenset(
         "html",
     ]
 )
+HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 # Placeholders while walking the tree: adjacent breaks merge into one, the widest wins.
 LINE_BREAK, PARAGRAPH_BREAK, LIST_ITEM = "\x01", "\x02", "\x03"
@@ -201,13 +245,14 @@ HTML_BREAKS = re.compile(r"(?:[ \t]*[\x01\x02][ \t]*)+")
 HTML_LIST_ITEM = re.compile(r"\x03[ \t]*")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 
-BLANK, TEXT, TITLE, TOPIC, UPDATED, COUNTRY = (
+BLANK, TEXT, TITLE, TOPIC, UPDATED, COUNTRY, REPORT = (
     "blank",
     "text",
     "title",
     "topic",
     "updated",
     "country",
+    "report",
 )
 
 
@@ -240,6 +285,8 @@ class ParsedProfile:
     report: str | None
     report_year: int | None
     last_updated: str | None
+    # What decided the date: the text (and which line), the file's path or the year given.
+    date_from: str | None
     summary: str
     overview: list[tuple[str, str]]
     sections: list[ParsedSection]
@@ -253,10 +300,19 @@ class ParsedDocument:
     profiles: list[ParsedProfile]
     error: str | None
     text: str
+    # The document is not a country profile (a global chapter, a press release): reported as
+    # such, never imported as one.
+    not_profile: bool = False
+    # Lines of website text (menus, feedback boxes, share links) left out.
+    stripped_lines: int = 0
 
 
 def name_key(name):
-    return NAME_SEPARATORS.sub(" ", name.lower()).strip()
+    key = NAME_SEPARATORS.sub(" ", name.lower()).strip()
+    if not key.isascii():
+        # "Côte d'Ivoire" and "Cote d'Ivoire" are one name.
+        key = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode()
+    return key
 
 
 class CountryLookup:
@@ -270,7 +326,12 @@ class CountryLookup:
         for canonical, aliases in entries.items():
             for alias in aliases:
                 self._add(alias, canonical)
-        self.longest = max((len(key.split()) for key in self.names), default=0)
+        # The longest name (in words) starting with each word: prose is searched only where
+        # a name can start, which keeps a search over 250 countries' names fast.
+        self.starts = {}
+        for key in self.names:
+            first, *rest = key.split()
+            self.starts[first] = max(self.starts.get(first, 0), len(rest) + 1)
 
     def _add(self, name, canonical):
         key = name_key(name)
@@ -280,7 +341,10 @@ class CountryLookup:
 
     @classmethod
     def default(cls):
-        return cls(DEFAULT_COUNTRIES)
+        global _default_lookup
+        if _default_lookup is None:
+            _default_lookup = cls(catalogue_entries())
+        return _default_lookup
 
     def resolve(self, text):
         key = name_key(text)
@@ -288,15 +352,40 @@ class CountryLookup:
             key = key[4:]
         return self.names.get(key) or self.names.get(key.replace(" and ", " "))
 
+    def _named_at(self, words, start):
+        """(country, words its name takes) for the longest name at words[start], or None."""
+        longest = self.starts.get(words[start])
+        if longest is None:
+            return None
+        for length in range(min(longest, len(words) - start), 0, -1):
+            found = self.names.get(" ".join(words[start : start + length]))
+            if found:
+                return found, length
+        return None
+
+    def all_in_prose(self, text):
+        """Every country named in the text, in order, the longest name at each position."""
+        words = name_key(text).split()
+        start = 0
+        while start < len(words):
+            named = self._named_at(words, start)
+            if named:
+                yield named[0]
+                start += named[1]
+            else:
+                start += 1
+
     def find_in_prose(self, text):
         """The first country named in the text, preferring the longest name at a position."""
         words = name_key(text).split()
         for start in range(len(words)):
-            for length in range(min(self.longest, len(words) - start), 0, -1):
-                found = self.names.get(" ".join(words[start : start + length]))
-                if found:
-                    return found
+            named = self._named_at(words, start)
+            if named:
+                return named[0]
         return None
+
+
+_default_lookup = None
 
 
 def decode(raw: bytes) -> str:
@@ -314,10 +403,17 @@ def decode(raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def html_to_text(html: str) -> str:
+def html_to_text(html: str, headings: set | None = None) -> str:
+    """The page's text, a line per block; `headings`, when given, gains the text of each
+    h1–h6 element (a Word document's heading styles)."""
     tree = LexborHTMLParser(html)
     for node in tree.css(HTML_DROPPED):
         node.decompose()
+    for node in tree.css("sup"):
+        number = node.text().strip()
+        if number.isdigit():
+            # Footnote markers printed as superscript numbers.
+            node.replace_with(f"[{number}]")
     root = tree.body or tree.root
     pieces = []
     # An explicit stack instead of recursion: archive pages can nest deeper than Python's limit.
@@ -334,10 +430,11 @@ def html_to_text(html: str) -> str:
             continue
         if tag.startswith("-"):
             continue
-        if tag == "sup" and item.text().strip().isdigit():
-            # Footnote markers printed as superscript numbers.
-            pieces.append(f"[{item.text().strip()}]")
+        if tag == "table" and (table := html_table(item)) is not None:
+            pieces.append(PARAGRAPH_BREAK + table + PARAGRAPH_BREAK)
             continue
+        if headings is not None and tag in HEADING_TAGS:
+            headings.add(" ".join(item.text().split()))
         opening, closing = html_breaks(tag)
         pieces.append(opening)
         stack.append(closing)
@@ -351,6 +448,80 @@ def html_to_text(html: str) -> str:
         lambda match: "\n\n" if PARAGRAPH_BREAK in match[0] else "\n", "".join(pieces)
     )
     return tidy_lines(HTML_LIST_ITEM.sub("  • ", text))
+
+
+def html_table(node):
+    """A data table as pipe table text (its caption a "Table:" line), or None for a table
+    that lays out a page (nested tables, one column, paragraphs in its cells)."""
+    if len(node.css("table")) > 1:  # the table itself and a nested one
+        return None
+    rows = []
+    links = 0  # cells that are nothing but a link: a menu laid out as a table
+    for row in node.css("tr"):
+        cells = []
+        child = row.child
+        while child is not None:
+            if child.tag in ("td", "th"):
+                text = HTML_WHITESPACE.sub(" ", child.text(separator=" ")).strip()
+                cells.append(CONTROL_CHARACTERS.sub("", text))
+                link = child.css_first("a")
+                if text and link is not None and link.text().strip() == text:
+                    links += 1
+            child = child.next
+        if any(cells):
+            rows.append(cells)
+    if links * 2 >= sum(len(row) for row in rows):
+        return None
+    width = max((len(row) for row in rows), default=0)
+    if len(rows) < 2 or width < 2 or any(len(cell) > 200 for row in rows for cell in row):
+        return None
+    rows = [row + [""] * (width - len(row)) for row in rows]
+    caption = node.css_first("caption")
+    caption_text = HTML_WHITESPACE.sub(" ", caption.text()).strip() if caption else ""
+    lines = [f"Table: {caption_text}"] if caption_text else []
+    lines += [pipe_row(rows[0]), pipe_row(["---"] * width), *(pipe_row(row) for row in rows[1:])]
+    return "\n".join(lines)
+
+
+# Mammoth's footnotes: a list at the end whose items link back to their markers.
+WORD_NOTE = re.compile(r'<li id="(?:foot|end)note-([\w-]+)">(.*?)</li>', re.DOTALL)
+WORD_NOTE_REFERENCE = re.compile(
+    r'<sup><a href="#(?:foot|end)note-([\w-]+)" id="[^"]*">[^<]*</a></sup>'
+)
+WORD_BACK_LINK = re.compile(r'\s*<a href="#(?:foot|end)note-ref-[\w-]+">[^<]*</a>')
+DOCX_MAX_BYTES = 50 * 1024 * 1024
+
+
+def docx_to_html(raw):
+    """(HTML of a Word document, None) or (None, the reason it cannot be read). Headings come
+    from the heading styles, tables stay tables, and Word's footnotes become "[n] text"
+    paragraphs at the end, numbered in order, with "[n]" markers where Word put them."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if "word/document.xml" not in names:
+            return None, "The file is a zip but not a Word document (.docx)."
+        if unpacked > DOCX_MAX_BYTES:
+            return None, f"The Word document is too large once unpacked ({unpacked:,} bytes)."
+        html = mammoth.convert_to_html(io.BytesIO(raw)).value
+    except Exception as exc:  # noqa: BLE001 - any fault of a damaged file is the file's
+        return None, f"The Word document cannot be read ({type(exc).__name__}: {exc})."[:300]
+    numbers = {}
+
+    def note(match):
+        number = numbers.setdefault(match[1], len(numbers) + 1)
+        body = WORD_BACK_LINK.sub("", match[2])
+        if body.startswith("<p>"):
+            return f"<p>[{number}] {body[3:]}"
+        return f"<p>[{number}] {body}</p>"
+
+    html = WORD_NOTE.sub(note, html)
+    return WORD_NOTE_REFERENCE.sub(lambda match: f"[{numbers.get(match[1], match[1])}]", html), None
+
+
+def is_docx(name, raw):
+    return PurePath(name).suffix.lower() == ".docx" or raw.startswith(b"PK\x03\x04")
 
 
 def html_breaks(tag):
@@ -383,6 +554,8 @@ def looks_like_html(name, text):
 def is_chrome(text):
     """Website furniture: menus, navigation bars, feedback boxes, photo credits."""
     stripped = text.strip()
+    if stripped.startswith("|") or stripped in ("-", "–", "—"):
+        return False  # a table row, a table's empty cell
     if not any(char.isalnum() for char in stripped):
         return True
     if " ".join(stripped.lower().split()) in MENU_LINES:
@@ -392,7 +565,14 @@ def is_chrome(text):
     return is_navigation_bar(stripped)
 
 
+def is_menu_entry(text):
+    core = BULLET.sub("", text)
+    return len(core.split()) <= 10 and not SENTENCE_END.search(core) and "[" not in core
+
+
 def is_navigation_bar(text):
+    if text.startswith("|"):
+        return False  # a table row
     parts = [part.strip() for part in text.split("|")]
     parts = [part for part in parts if part]
     return len(parts) >= 3 and all(
@@ -412,26 +592,42 @@ class Line:
     text: str
     match: re.Match | None = None
     topic: str | None = None
+    chrome: bool = False  # website text, left out (its text kept to count and to debug)
 
 
 def classify_lines(text, topics):
     raw_lines = text.split("\n")
     lines = []
+    # After a "Jump to section" or "Sections" line: the menu's entries, the lines right under
+    # it or, after a blank line, a list; the menu ends at the next blank line.
+    in_menu = after_blank = False
     for index, raw in enumerate(raw_lines):
         stripped = raw.strip()
         number = index + 1
         if not stripped:
+            if in_menu:
+                in_menu = after_blank = bool(MENU_HEADING.match(lines[-1].text))
             lines.append(Line(number, BLANK, ""))
             continue
         following = raw_lines[index + 1].strip() if index + 1 < len(raw_lines) else ""
-        if is_chrome(stripped) or (
-            following and is_credit(following) and len(stripped) <= 160 and "[" not in stripped
+        listed = not after_blank or BULLET.match(stripped)
+        if in_menu and listed and is_menu_entry(stripped):
+            after_blank = False
+            lines.append(Line(number, BLANK, stripped, chrome=True))
+            continue
+        in_menu, after_blank = bool(MENU_HEADING.match(stripped)), False
+        if (
+            in_menu
+            or is_chrome(stripped)
+            or (following and is_credit(following) and len(stripped) <= 160 and "[" not in stripped)
         ):
-            lines.append(Line(number, BLANK, ""))
+            lines.append(Line(number, BLANK, stripped, chrome=True))
             continue
         collapsed = " ".join(stripped.split())
         if match := TITLE_LINE.match(collapsed):
             lines.append(Line(number, TITLE, collapsed, match))
+        elif match := REPORT_HEADING.match(collapsed):
+            lines.append(Line(number, REPORT, collapsed, match))
         elif match := LAST_UPDATED.match(collapsed):
             lines.append(Line(number, UPDATED, collapsed, match))
         elif collapsed.lower() in topics:
@@ -449,7 +645,11 @@ class Draft:
 
     start_line: int
     topic: str | None = None
+    topic_line: Line | None = None
+    # Other topics' lines inside the profile, kept as headings.
+    other_topics: list[str] = field(default_factory=list)
     title: Line | None = None
+    report_heading: Line | None = None
     updated: Line | None = None
     country: Line | None = None
     body: list[Line] = field(default_factory=list)
@@ -505,16 +705,24 @@ def divide_into_profiles(lines, lookup):
         elif line.kind == TOPIC:
             if current is None:
                 current = start(line)
-                current.topic = line.topic
+                current.topic, current.topic_line = line.topic, line
             elif current.legacy:
                 current.add(Line(line.number, TEXT, line.text), lookup)
             elif current.topic is None:
-                current.topic = line.topic
+                current.topic, current.topic_line = line.topic, line
             elif current.has_notes or next_kind(lines, index) == UPDATED:
                 current = start(line)
-                current.topic = line.topic
+                current.topic, current.topic_line = line.topic, line
             else:
+                if stands_alone(lines, index):
+                    current.other_topics.append(line.topic)
                 current.add(Line(line.number, TEXT, line.text), lookup)
+        elif line.kind == REPORT:
+            # The report's heading (repeated as a running head on hard-wrapped pages).
+            if current is None:
+                preamble.append(line)
+            elif current.report_heading is None and current.title is None:
+                current.report_heading = line
         elif line.kind == UPDATED:
             if current is None or current.has_notes or current.updated is not None:
                 current = start(line)
@@ -530,7 +738,32 @@ def divide_into_profiles(lines, lookup):
             current.add(
                 line if line.kind != COUNTRY else Line(line.number, TEXT, line.text), lookup
             )
-    return preamble, merge_topicless(drafts)
+    drafts = merge_topicless(drafts)
+    for draft in drafts:
+        if is_yearly_report(draft):
+            # Its topic line is the first section's heading.
+            draft.body.insert(0, Line(draft.topic_line.number, TEXT, draft.topic_line.text))
+            draft.topic = LEGACY_TOPIC
+    return preamble, drafts
+
+
+def stands_alone(lines, index):
+    """Whether a line is a paragraph of its own (blank lines around it)."""
+    before = lines[index - 1].kind if index else BLANK
+    after = lines[index + 1].kind if index + 1 < len(lines) else BLANK
+    return before == BLANK and after == BLANK
+
+
+def is_yearly_report(draft):
+    """A yearly country report (1999–2009) without its title line: undated, with sections
+    headed by other topics ("Mine Ban Policy", then "Mine Action"), not parts of its own
+    ("Casualties" in "Casualties and Victim Assistance")."""
+    if draft.legacy or draft.updated is not None or draft.topic_line is None:
+        return False
+    own = draft.topic.lower()
+    return own != "impact" and any(
+        other.lower() not in own and own not in other.lower() for other in draft.other_topics
+    )
 
 
 def merge_topicless(drafts):
@@ -563,6 +796,7 @@ class Unit:
     block: int
     alone: bool
     gap: int
+    table: bool = False  # a pipe table (its caption line and rows), kept whole
 
     @property
     def bullet(self):
@@ -625,6 +859,40 @@ def split_blocks(lines):
 
 
 def block_units(block_index, gap, block):
+    """The units of a block: pipe tables (with their "Table:" caption line) whole, the other
+    lines as paragraphs, headings and single lines."""
+    if not any(line.text.startswith("|") for line in block):
+        return text_units(block_index, gap, block)
+    units, run, index = [], [], 0
+
+    def flush():
+        if run:
+            units.extend(text_units(block_index, gap if not units else 0, run))
+            run.clear()
+
+    while index < len(block):
+        line = block[index]
+        captioned = (
+            TABLE_CAPTION.match(line.text)
+            and index + 1 < len(block)
+            and block[index + 1].text.startswith("|")
+        )
+        if not (line.text.startswith("|") or captioned):
+            run.append(line)
+            index += 1
+            continue
+        flush()
+        end = index + 1
+        while end < len(block) and block[end].text.startswith("|"):
+            end += 1
+        text = "\n".join(row.text for row in block[index:end])
+        units.append(Unit(text, line.number, block_index, False, gap if not units else 0, True))
+        index = end
+    flush()
+    return units
+
+
+def text_units(block_index, gap, block):
     texts = [line.text for line in block]
     if len(block) == 1:
         return [Unit(texts[0], block[0].number, block_index, True, gap)]
@@ -646,6 +914,7 @@ def block_units(block_index, gap, block):
             and full(index - 1)
             and not BULLET.match(text)
             and not starts_heading(texts, index, full)
+            and not (is_status_line(text) and is_status_line(texts[index - 1]))
         )
         if joins:
             units[-1].text += " " + text
@@ -672,7 +941,7 @@ def normalise_markers(text):
 
 def is_heading(units, index):
     unit = units[index]
-    if not is_heading_text(unit.text):
+    if unit.table or not is_heading_text(unit.text):
         return False
     if unit.alone:
         return True
@@ -698,12 +967,16 @@ def overview_cells(text):
 def read_overview(units, index, overview):
     """Label/value pairs from index on; returns the index of the first unit after them."""
     label = None
+    piped = False  # print profiles: "Label |" and "Value |" lines, and nothing else
     while index < len(units):
         unit = units[index]
         text = unit.text
-        if label is None and overview and unit.gap >= 2:
+        if unit.table or (label is None and overview and unit.gap >= 2):
+            break
+        if "|" not in text and piped:
             break
         if "|" in text:
+            piped = True
             cells = overview_cells(text)
             if label is not None:
                 overview.append((label, " | ".join(cells)))
@@ -738,7 +1011,8 @@ def layout(units):
         if position:
             previous = units[position - 1]
             together = (
-                previous.block == unit.block
+                not (unit.table or previous.table)
+                and previous.block == unit.block
                 and (previous.bullet or not previous.prose)
                 and (unit.bullet or not unit.prose)
             )
@@ -747,7 +1021,144 @@ def layout(units):
     return "".join(parts)
 
 
-def build_body(units):
+def is_key_data_label(unit):
+    return not unit.table and len(unit.text) <= 80 and bool(KEY_DATA_LABEL.match(unit.text))
+
+
+def key_data_line(unit):
+    """(label, value) of a key data line "Stockpile: None", or None."""
+    line = None if unit.table else STATUS_LINE.match(unit.text)
+    if line and KEY_DATA_LABEL.match(line["label"]) and not is_prose(line["value"]):
+        return line["label"].strip(), line["value"].strip()
+    return None
+
+
+def read_key_data(units, index, overview):
+    """The key data box's label and value paragraphs (or "label: value" lines) from index
+    on, two pairs at least; returns the index after them, or index itself when there is no
+    such box."""
+    pairs, position = [], index
+    while position < len(units):
+        unit = units[position]
+        if pair := key_data_line(unit):
+            pairs.append(pair)
+            position += 1
+            continue
+        if not is_key_data_label(unit):
+            break
+        label = unit.text.rstrip(" :")
+        following = units[position + 1] if position + 1 < len(units) else None
+        if following is None or following.table or is_key_data_label(following):
+            pairs.append((label, ""))
+            position += 1
+        elif not is_prose(following.text) and not SENTENCE_BREAK.search(following.text):
+            # A value is short ("1 January 2000", "None"): a heading over a paragraph is not.
+            pairs.append((label, following.text))
+            position += 2
+        else:
+            break
+    if len(pairs) < 2:
+        return index
+    overview.extend(pairs)
+    return position
+
+
+def read_status_lines(units, index, overview):
+    """Status lines at a profile's top ("Contaminated by: …", "Article 5 deadline: …",
+    "(Deadline missed …)", "Not a signatory to the Convention on Cluster Munitions");
+    returns the index after them."""
+    while index < len(units):
+        unit = units[index]
+        text = unit.text
+        if unit.table or len(text) > 320 or "\n" in text or LEAD_IN.match(text):
+            break
+        if treaty := TREATY_STATUS.match(text):
+            name = " ".join(treaty["treaty"].split()).title().replace(" On ", " on ")
+            overview.append((name, text))
+        elif (
+            (line := STATUS_LINE.match(text))
+            and len(line["label"].split()) <= 6
+            and not SENTENCE_BREAK.search(line["value"])
+        ):
+            overview.append((line["label"].strip(), line["value"].strip()))
+        elif overview and PARENTHESISED.match(text):
+            label, value = overview[-1]
+            overview[-1] = (label, f"{value} {text}".strip())
+        else:
+            break
+        index += 1
+    return index
+
+
+def is_status_line(text):
+    """A line of a status block, which stays a line of its own however long its neighbours."""
+    if TREATY_STATUS.match(text) or PARENTHESISED.match(text):
+        return True
+    line = STATUS_LINE.match(text)
+    return bool(line) and len(line["label"].split()) <= 6
+
+
+def is_cell(unit):
+    return (
+        not unit.table
+        and len(unit.text) <= 60
+        and len(unit.text.split()) <= 8
+        and not unit.bullet
+        and not SENTENCE_BREAK.search(unit.text)
+    )
+
+
+def is_value_cell(text):
+    return bool(NUMERIC_CELL.match(text)) or text.lower() in EMPTY_CELLS
+
+
+def read_flat_table(units, index):
+    """A table flattened to one cell a line: a caption, a header row and rows whose cells
+    after the first are numbers. (pipe table text, index after it), or None."""
+    cells = []
+    position = index + 1
+    while position < len(units) and len(cells) < 600 and is_cell(units[position]):
+        cells.append(units[position].text)
+        position += 1
+    first_value = next((k for k, cell in enumerate(cells) if is_value_cell(cell)), None)
+    if first_value is None or first_value < 2:
+        return None
+    best = None
+    # Rows led by a label (an operator, a donor), or by a value (a year).
+    for columns in (first_value - 1, first_value):
+        if columns < 2 or any(is_value_cell(cell) for cell in cells[:columns]):
+            continue
+        rows, start = [], columns
+        while start + columns <= len(cells):
+            row = cells[start : start + columns]
+            if not all(is_value_cell(cell) for cell in row[1:]):
+                break
+            if columns == first_value - 1 and is_value_cell(row[0]):
+                break  # rows led by a label have none in their first cell
+            rows.append(row)
+            start += columns
+        if rows and (best is None or start > best[0]):
+            best = (start, cells[:columns], rows)
+    if best is None or len(best[2]) < 2 and best[0] < 6:
+        return None
+    used, header, rows = best
+    caption = units[index].text
+    text = "\n".join(
+        [
+            f"Table: {caption}",
+            pipe_row(header),
+            pipe_row(["---"] * len(header)),
+            *(pipe_row(row) for row in rows),
+        ]
+    )
+    return text, index + 1 + used
+
+
+def pipe_row(cells):
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+def build_body(units, styled=frozenset()):
     """(summary, overview, sections) from the units before the notes."""
     summary, overview, sections = [], [], []
     in_summary = False
@@ -755,13 +1166,35 @@ def build_body(units):
     while index < len(units):
         unit = units[index]
         if OVERVIEW_HEADING.match(without_trailing_markers(unit.text)) and is_heading(units, index):
-            index = read_overview(units, index + 1, overview)
+            following = read_key_data(units, index + 1, overview)
+            if following == index + 1:
+                following = read_overview(units, index + 1, overview)
+            index = following
             in_summary = False
             continue
-        if "|" in unit.text and not sections and not summary and not overview:
+        at_top = not summary and not any(body for _, body in sections)
+        if at_top:
+            following = read_status_lines(units, index, overview)
+            if following > index:
+                index = following
+                continue
+        if is_key_data_label(unit) or key_data_line(unit):
+            following = read_key_data(units, index, overview)
+            if following > index:
+                index = following
+                continue
+        if not unit.table and is_heading_text(unit.text) and index + 3 < len(units):
+            table = read_flat_table(units, index)
+            if table is not None:
+                text, index = table
+                if not sections:
+                    sections.append(("", []))
+                sections[-1][1].append(Unit(text, unit.line, unit.block, False, unit.gap, True))
+                continue
+        if "|" in unit.text and not unit.table and not sections and not summary:
             index = read_overview(units, index, overview)
             continue
-        heading = is_heading(units, index)
+        heading = (unit.alone and unit.text in styled) or is_heading(units, index)
         if LEAD_IN.match(unit.text) and not any(heading for heading, _ in sections):
             in_summary = True
         if in_summary and not heading:
@@ -893,22 +1326,35 @@ def build_profile(draft, context):
     ]
     for unit in units:
         unit.text = normalise_markers(unit.text)
-    summary, overview, sections = build_body(units)
+    summary, overview, sections = build_body(units, context.styled_headings)
     footnotes = cite(read_notes(note_lines), warnings)
     check_numbering(markers, footnotes, warnings)
 
-    report = report_year = None
-    if draft.title is not None:
-        series = " ".join(draft.title.match["series"].split()).title()
-        report_year = int(draft.title.match["year"])
+    report = report_year = date_from = None
+    heading = draft.title or draft.report_heading or context.report_heading
+    if heading is not None:
+        series = " ".join(heading.match["series"].split()).title()
+        report_year = int(heading.match["year"])
         report = f"{series} Monitor Report {report_year}"
     last_updated = parse_date(draft.updated, warnings) if draft.updated else None
-    year = report_year or context.default_year
-    if last_updated is None and year:
-        last_updated = str(year)
-    if last_updated is None:
+    if last_updated is not None:
+        date_from = f'text: "Last updated" line {draft.updated.number}'
+    elif report_year:
+        last_updated = str(report_year)
+        what = "title" if heading is draft.title else "heading"
+        date_from = f"text: report {what} line {heading.number}"
+    elif context.path_year:
+        last_updated = str(context.path_year)
+        date_from = f"path: {context.path_year} in {context.name}"
+    elif context.default_year:
+        last_updated = str(context.default_year)
+        date_from = f"the year given ({context.default_year})"
+    else:
         warnings.append(
-            ParseWarning(draft.start_line, 'no date: no "Last updated" line or report year')
+            ParseWarning(
+                draft.start_line,
+                'no date: no "Last updated" line, report year or year in the path',
+            )
         )
     opening = "\n\n".join([summary, *(section.text for section in sections[:2])])
     country, hint = find_country(draft, opening, context, warnings)
@@ -919,6 +1365,7 @@ def build_profile(draft, context):
         report=report,
         report_year=report_year,
         last_updated=last_updated,
+        date_from=date_from,
         summary=summary,
         overview=overview,
         sections=sections,
@@ -935,6 +1382,10 @@ class Context:
     default_country: str | None
     default_year: int | None
     country_line: Line | None = None
+    report_heading: Line | None = None
+    path_year: int | None = None
+    # Headings the document marks as such (a Word file's heading styles).
+    styled_headings: frozenset = frozenset()
 
 
 def find_country(draft, opening, context, warnings):
@@ -973,8 +1424,10 @@ def read_preamble(preamble, lookup, named_by_title):
     the country."""
     country = None
     kept = []
-    content = [line for line in preamble if line.kind != BLANK]
+    content = [line for line in preamble if line.kind not in (BLANK, REPORT)]
     for line in preamble:
+        if line.kind == REPORT:
+            continue
         is_country = line.kind == COUNTRY or (line.kind == TEXT and lookup.resolve(line.text))
         if country is None and is_country:
             country = line
@@ -1016,12 +1469,20 @@ def parse_document(
 ) -> ParsedDocument:
     if not raw or not raw.strip():
         return ParsedDocument([], "The file is empty.", "")
-    text = decode(raw)
-    reason = binary_reason(raw, text)
-    if reason:
-        return ParsedDocument([], reason, "")
-    if looks_like_html(name, text):
-        text = html_to_text(text)
+    styled = ()
+    if is_docx(name, raw):
+        html, reason = docx_to_html(raw)
+        if reason:
+            return ParsedDocument([], reason, "")
+        styled = set()
+        text = html_to_text(html, styled)
+    else:
+        text = decode(raw)
+        reason = binary_reason(raw, text)
+        if reason:
+            return ParsedDocument([], reason, "")
+        if looks_like_html(name, text):
+            text = html_to_text(text)
     if not text.strip():
         return ParsedDocument([], "The file has no text.", text)
     lookup = countries or CountryLookup.default()
@@ -1029,16 +1490,108 @@ def parse_document(
         " ".join(topic.split()).lower(): topic for topic in (topics or DEFAULT_TOPICS) if topic
     }
     lines = classify_lines(text, topic_names)
+    stripped = sum(line.chrome for line in lines)
     preamble, drafts = divide_into_profiles(lines, lookup)
+    chapter = global_chapter(preamble)
+    if chapter:
+        return not_a_profile(f"“{chapter}” is a chapter about no one country.", text, stripped)
     if not drafts:
-        return ParsedDocument(
-            [],
-            "No profile found: the document has no topic line (such as “Mine Ban Policy”) "
-            "and no report title line (such as “Kazakhstan, Landmine Monitor Report 2004”).",
-            text,
-        )
+        drafts = yearly_report(lines, lookup)
+        if not drafts:
+            return not_a_profile(
+                "it has no topic line (such as “Mine Ban Policy”), no report title line (such "
+                "as “Kazakhstan, Landmine Monitor Report 2004”) and no country name at its top.",
+                text,
+                stripped,
+            )
+        preamble = []
     country_line, kept = read_preamble(preamble, lookup, drafts[0].legacy)
     if kept:
         drafts[0].body[:0] = [*kept, Line(kept[-1].number, BLANK, "")]
-    context = Context(lookup, name, default_country, default_year, country_line)
-    return ParsedDocument([build_profile(draft, context) for draft in drafts], None, text)
+    context = Context(
+        lookup,
+        name,
+        default_country,
+        default_year,
+        country_line,
+        report_heading=next((line for line in preamble if line.kind == REPORT), None),
+        path_year=path_year(name),
+        styled_headings=frozenset(styled),
+    )
+    profiles = [build_profile(draft, context) for draft in drafts]
+    named = (
+        country_line is not None
+        or any(d.country or d.title for d in drafts)
+        or lookup.find_in_prose(PurePath(name).stem) is not None
+    )
+    if not named and names_many_countries(lookup, profiles):
+        return not_a_profile(
+            "no country is named at its top and its text names many countries alike.",
+            text,
+            stripped,
+        )
+    return ParsedDocument(profiles, None, text, stripped_lines=stripped)
+
+
+def not_a_profile(reason, text, stripped):
+    return ParsedDocument(
+        [], f"Not a country profile: {reason}", text, not_profile=True, stripped_lines=stripped
+    )
+
+
+def global_chapter(preamble):
+    """The title of a chapter about no one country ("Major Findings") at the top, or None."""
+    content = [line for line in preamble if line.kind in (TEXT, REPORT)][:3]
+    for line in content:
+        text = " ".join(line.text.split())
+        if len(text.split()) <= 12 and GLOBAL_CHAPTER.match(text):
+            return text
+    return None
+
+
+def yearly_report(lines, lookup):
+    """A page with no topic line whose top names a country (the 2009 "Key Data" and
+    "Ten-Year Summary" pages): one profile of the legacy topic, the yearly country report."""
+    content = [line for line in lines if line.kind not in (BLANK, REPORT, UPDATED)][:3]
+    country = next(
+        (
+            line
+            for line in content
+            if line.kind == COUNTRY or (len(line.text) <= 80 and lookup.resolve(line.text))
+        ),
+        None,
+    )
+    if country is None:
+        return []
+    draft = Draft(start_line=country.number, topic=LEGACY_TOPIC, country=country)
+    for line in lines:
+        if line is country:
+            continue
+        if line.kind == REPORT:
+            draft.report_heading = draft.report_heading or line
+        elif line.kind == UPDATED and draft.updated is None:
+            draft.updated = line
+        elif line.kind in (TEXT, BLANK):
+            draft.add(line, lookup)
+        else:
+            draft.add(Line(line.number, TEXT, line.text), lookup)
+    return [draft]
+
+
+def path_year(name):
+    """The last plausible report year in a file's path (lm/2006/belarus.html), or None."""
+    years = [int(year) for year in PATH_YEAR.findall(name) if 1990 <= int(year) <= 2100]
+    return years[-1] if years else None
+
+
+def names_many_countries(lookup, profiles):
+    """Whether the text names five countries or more and none of them in most mentions: a
+    global chapter, not a country's profile."""
+    counts = {}
+    for profile in profiles:
+        texts = [profile.summary, *(section.text for section in profile.sections)]
+        for country in lookup.all_in_prose("\n".join(texts)):
+            counts[country] = counts.get(country, 0) + 1
+    if len(counts) < 5:
+        return False
+    return max(counts.values()) < 0.4 * sum(counts.values())

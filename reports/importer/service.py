@@ -40,15 +40,20 @@ from reports.public.pagecache import clock_advanced_at_end
 from sources.models import Citation, Footnote, Source, SourceAlias
 
 from . import parallel
-from .parsing import DEFAULT_COUNTRIES, CountryLookup, ParsedProfile, parse_document
+from .countries import entry_for, lookup_entries
+from .parsing import CountryLookup, ParsedProfile, parse_document
 
 State = states.State
+# The series of each standard topic (parsing.DEFAULT_TOPICS), for a Topic the import adds.
 DEFAULT_TOPICS = {
     "Mine Ban Policy": "Landmine Monitor",
     "Cluster Munition Ban Policy": "Cluster Munition Monitor",
     "Mine Action": "Landmine Monitor",
+    "Cluster Munition Remnants": "Cluster Munition Monitor",
+    "Impact": "Landmine and Cluster Munition Monitor",
     "Casualties": "Landmine Monitor",
     "Casualties and Victim Assistance": "Landmine Monitor",
+    "Victim Assistance": "Landmine Monitor",
     "Support for Mine Action": "Landmine Monitor",
     "Country report": "Landmine Monitor",
 }
@@ -63,6 +68,10 @@ REPORT_TITLE = re.compile(r"^(?P<series>.+?)(?:\s+Report)?\s+(?P<year>\d{4})$")
 # (SKIP). A file's status names the first of CREATE, UPDATE, UNCHANGED among its profiles.
 CREATE, UNCHANGED, UPDATE, SKIP = "create", "unchanged", "update", "skip"
 FILE_STATUS = {CREATE: "imported", UPDATE: "updated", UNCHANGED: "unchanged"}
+# A file that is not a country profile (a global chapter, a press release): nothing written.
+NOT_PROFILE = "not a profile"
+# The statuses of a file that went as it should: an archive run with any other fails.
+SUCCESSFUL = {"imported", "updated", "unchanged", "parsed"}
 
 
 @dataclass
@@ -127,10 +136,9 @@ class Reference:
     @classmethod
     def load(cls):
         countries = {country.name: country for country in Country.objects.all()}
-        entries = {name: list(aliases) for name, aliases in DEFAULT_COUNTRIES.items()}
-        for country in countries.values():
-            names = [*country.alias_list, country.official_name]
-            entries[country.name] = [name for name in names if name]
+        entries = lookup_entries(
+            (c.name, c.iso_code, c.official_name, c.alias_list) for c in countries.values()
+        )
         topic_objects = {topic.name: topic for topic in Topic.objects.all()}
         topics = list(dict.fromkeys([*topic_objects, *DEFAULT_TOPICS]))
         return cls(
@@ -175,13 +183,22 @@ def parse(document, options, reference):
 
 def import_document(document, options, reference, parsed=None):
     """Import one document (parsed already, or parsed here); returns its entry of the report."""
-    entry = {"path": document.path, "status": "rejected", "error": document.error, "profiles": []}
+    entry = {
+        "path": document.path,
+        "status": "rejected",
+        "error": document.error,
+        "stripped_lines": 0,
+        "profiles": [],
+    }
     if parsed is None:
         parsed = parse(document, options, reference)
     if parsed is None:
         return entry
+    entry["stripped_lines"] = parsed.stripped_lines
     if parsed.error:
         entry["error"] = parsed.error
+        if parsed.not_profile:
+            entry["status"] = NOT_PROFILE
         return entry
     for attempt in range(1, ATTEMPTS + 1):
         try:
@@ -382,9 +399,16 @@ def apply_plan(plan, options, reference, path, written):
 def get_profile(parsed, reference, written):
     country = reference.countries.get(parsed.country)
     if country is None:
-        aliases = DEFAULT_COUNTRIES.get(parsed.country, [])
+        known = entry_for(parsed.country)
+        iso_code = known.iso_code if known else ""
+        if iso_code and any(other.iso_code == iso_code for other in reference.countries.values()):
+            iso_code = ""  # taken by a country named otherwise: the editors merge them
         country = Country.objects.create(
-            name=parsed.country, slug=slugify(parsed.country), aliases="\n".join(aliases)
+            name=parsed.country,
+            slug=slugify(parsed.country),
+            iso_code=iso_code,
+            official_name=known.official_name if known else "",
+            aliases="\n".join(known.aliases) if known else "",
         )
         written.append(country)
         reference.countries[country.name] = country
@@ -519,6 +543,7 @@ def profile_report(plan):
         "topic": parsed.topic,
         "report": parsed.report,
         "last_updated": parsed.last_updated,
+        "date_from": parsed.date_from,
         "summary": parsed.summary,
         "overview": [[label, value] for label, value in parsed.overview],
         "sections": [{"heading": s.heading, "text": s.text} for s in parsed.sections],
@@ -552,7 +577,14 @@ def import_documents(documents, options, progress=None, workers=1):
 
 
 def summarise(report):
-    counts = {"imported": 0, "unchanged": 0, "updated": 0, "parsed": 0, "rejected": 0}
+    counts = {
+        "imported": 0,
+        "unchanged": 0,
+        "updated": 0,
+        "parsed": 0,
+        "rejected": 0,
+        NOT_PROFILE: 0,
+    }
     warnings = 0
     for entry in report["files"]:
         counts[entry["status"]] += 1

@@ -86,8 +86,57 @@ def _inline(text, markers):
     return LINK_OR_MARKER.sub(lambda m: markers.render(m) if m.group(1) else m.group(0), cleaned)
 
 
+# A pipe table, as the importer writes tables and editors type them: an optional
+# "Table: caption" line, then rows "| a | b |"; a rule row "| --- | --- |" under the first row
+# makes it the header. "\|" is a pipe inside a cell.
+TABLE_CAPTION = re.compile(r"^Table(?:\s+\d+)?\s*:\s*(?P<caption>\S.*)$", re.IGNORECASE)
+TABLE_RULE = re.compile(r"^\|?(?:\s*:?-{3,}:?\s*\|)*\s*:?-{3,}:?\s*\|?$")
+CELL_SEPARATOR = re.compile(r"(?<!\\)\|")
+
+
+def _table_rows(lines):
+    """The pipe rows of a paragraph that is a table (caption line first, if any), or None."""
+    caption = TABLE_CAPTION.match(lines[0].strip()) if len(lines) > 2 else None
+    rows = lines[1:] if caption else lines
+    if len(rows) < 2 or not all(row.lstrip().startswith("|") for row in rows):
+        return None
+    return (caption["caption"] if caption else None), [row.strip() for row in rows]
+
+
+def _cells(row):
+    row = row[1:]
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    return [cell.strip().replace("\\|", "|") for cell in CELL_SEPARATOR.split(row)]
+
+
+def _table(caption, rows, markers):
+    """An accessible table: its caption, column headers (scope="col") when a rule row follows
+    the first row, and each body row's first cell as its row header."""
+    header = None
+    if len(rows) > 1 and TABLE_RULE.match(rows[1]):
+        header, rows = _cells(rows[0]), rows[2:]
+    body = [_cells(row) for row in rows if not TABLE_RULE.match(row)]
+    out = ['<table class="data-table">']
+    if caption:
+        out.append(f"<caption>{_inline(caption, markers)}</caption>")
+    if header:
+        cells = "".join(f'<th scope="col">{_inline(cell, markers)}</th>' for cell in header)
+        out.append(f"<thead><tr>{cells}</tr></thead>")
+    out.append("<tbody>")
+    for row in body:
+        first = f'<th scope="row">{_inline(row[0], markers)}</th>' if header else ""
+        rest = row[1:] if header else row
+        cells = "".join(f"<td>{_inline(cell, markers)}</td>" for cell in rest)
+        out.append(f"<tr>{first}{cells}</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
 def _block(paragraph, markers):
     lines = [line for line in paragraph.split("\n") if line.strip()]
+    if "|" in paragraph and (table := _table_rows(lines)):
+        return _table(*table, markers)
     out, items, prose = [], [], []
 
     def flush_items():

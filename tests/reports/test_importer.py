@@ -307,6 +307,7 @@ def test_command_prints_the_json_report(tmp_path, capsys):
         "topic",
         "report",
         "last_updated",
+        "date_from",
         "summary",
         "overview",
         "sections",
@@ -316,6 +317,7 @@ def test_command_prints_the_json_report(tmp_path, capsys):
     assert profile["outcome"] == "new edition, published"
     assert profile["country"] == "Uzbekistan"
     assert profile["last_updated"] == "2011-10-24"
+    assert profile["date_from"] == 'text: "Last updated" line 1'
     assert profile["footnotes"][0]["number"] == 1
     assert "imported" in captured.err  # the summary table goes to stderr with --json
 
@@ -324,15 +326,18 @@ def test_command_imports_folders_and_zips_and_prints_a_summary(tmp_path, capsys)
     folder = tmp_path / "archive" / "2019"
     folder.mkdir(parents=True)
     (folder / SEED_003).write_bytes((SEEDS / SEED_003).read_bytes())
-    (folder / "notes.docx").write_bytes(b"ignored: not an archive document")
+    (folder / "notes.pdf").write_bytes(b"ignored: not an archive document")
+    (folder / "broken.docx").write_bytes(b"not a Word file")
     bundle = tmp_path / "more.zip"
     with zipfile.ZipFile(bundle, "w") as archive:
         archive.writestr(f"seeds/{SEED_004}", (SEEDS / SEED_004).read_bytes())
 
-    call_command("import_archive", str(tmp_path / "archive"), str(bundle))
+    with pytest.raises(CommandError, match="1 of 3 files were not imported") as failed:
+        call_command("import_archive", str(tmp_path / "archive"), str(bundle))
 
+    assert failed.value.returncode == 1
     out = capsys.readouterr().out
-    assert "imported" in out and "rejected" in out
+    assert "imported" in out and "rejected" in out and "broken.docx" in out
     assert Edition.objects.count() == 2
 
 
@@ -359,7 +364,8 @@ def test_a_zip_with_paths_leaving_the_archive_is_refused_whole(tmp_path, capsys)
             }
         )
     )
-    call_command("import_archive", str(bundle), "--json")
+    with pytest.raises(CommandError):
+        call_command("import_archive", str(bundle), "--json")
     report = json.loads(capsys.readouterr().out)
     assert report["files"][0]["status"] == "rejected"
     assert "Unsafe path" in report["files"][0]["error"]
@@ -370,7 +376,8 @@ def test_a_zip_with_too_many_files_is_refused(tmp_path, settings, capsys):
     settings.IMPORT_MAX_FILES = 2
     bundle = tmp_path / "many.zip"
     bundle.write_bytes(zip_bytes({f"{i}.txt": b"x" for i in range(3)}))
-    call_command("import_archive", str(bundle), "--json")
+    with pytest.raises(CommandError):
+        call_command("import_archive", str(bundle), "--json")
     report = json.loads(capsys.readouterr().out)
     assert "Too many documents" in report["files"][0]["error"]
 
@@ -500,7 +507,7 @@ class TestAdminUpload:
         assert "the limit is 100" in response.text
         settings.IMPORT_MAX_UPLOAD_BYTES = 10**6
         response = self.upload(client, "report.pdf")
-        assert "only .txt, .html, .htm and .zip" in response.text
+        assert "only .txt, .html, .htm, .docx and .zip" in response.text
         assert not any(tmp_path.iterdir())
 
     def test_researchers_may_not_import(self, client, researcher):

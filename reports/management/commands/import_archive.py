@@ -9,6 +9,8 @@ from tqdm import tqdm
 from reports.importer.archive import iter_documents
 from reports.importer.parallel import DEFAULT_WORKERS
 from reports.importer.service import (
+    NOT_PROFILE,
+    SUCCESSFUL,
     ImportOptions,
     import_documents,
     summarise,
@@ -20,7 +22,7 @@ PROGRESS_FROM = 20
 
 class Command(BaseCommand):
     help = (
-        "Import legacy archive documents (.txt, .html, .htm; folders searched recursively; "
+        "Import legacy archive documents (.txt, .html, .htm, .docx; folders searched recursively; "
         ".zip) into countries, profiles, editions, sections, footnotes and sources. "
         "It runs as the system: no user is recorded, and it may import straight to published."
     )
@@ -80,17 +82,28 @@ class Command(BaseCommand):
         else:
             self.write_files(report)
         self.write_summary(summary_out, summarise(report), dry_run)
+        failed = sum(entry["status"] not in SUCCESSFUL for entry in report["files"])
+        if failed:
+            # An archive run is a success only if every file imported or was unchanged.
+            raise CommandError(
+                f"{failed} of {len(report['files'])} files were not imported.", returncode=1
+            )
 
     def write_files(self, report):
         for entry in report["files"]:
             self.stdout.write(f"{entry['status']:>9}  {entry['path']}")
             if entry["error"]:
                 self.stdout.write(f"           {entry['error']}")
+            if entry.get("stripped_lines"):
+                self.stdout.write(
+                    f"           {entry['stripped_lines']} lines of website text left out"
+                )
             for profile in entry["profiles"]:
                 self.stdout.write(
                     f"           {profile['outcome']} · {profile['country']} · "
                     f"{profile['topic']} · "
-                    f"{profile['last_updated']} · {len(profile['sections'])} sections · "
+                    f"{profile['last_updated']} ({profile['date_from']}) · "
+                    f"{len(profile['sections'])} sections · "
                     f"{len(profile['footnotes'])} footnotes"
                 )
                 for warning in profile["warnings"]:
@@ -98,9 +111,9 @@ class Command(BaseCommand):
 
     def write_summary(self, out, summary, dry_run):
         columns = (
-            ["parsed", "rejected", "warnings"]
+            ["parsed", "rejected", NOT_PROFILE, "warnings"]
             if dry_run
-            else ["imported", "unchanged", "updated", "rejected", "warnings"]
+            else ["imported", "unchanged", "updated", "rejected", NOT_PROFILE, "warnings"]
         )
         out.write(" | ".join(f"{name:>9}" for name in columns))
         out.write(" | ".join(f"{summary[name]:>9}" for name in columns))
