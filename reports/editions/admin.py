@@ -24,7 +24,7 @@ from ..citations import citation_problems
 from ..diff import compare, snapshot_of_edition, snapshot_of_revision
 from ..models import Edition, Report, edition_refusal
 from . import states, workflow
-from .actions import lock, lock_editions
+from .actions import Withdraw, lock, lock_editions
 from .queryset import OVERDUE_GRACE
 
 State = Edition.State
@@ -66,7 +66,7 @@ class EditionForm(forms.ModelForm):
             raise ValidationError(
                 f"{profile} already has an open edition; continue that one.", code="open"
             )
-        if profile.editions.public().exists():
+        if profile.editions.frozen().exists():
             raise ValidationError(
                 f"{profile} has a published edition: open it and use “Start a new draft” so "
                 "the draft begins as a copy of it.",
@@ -388,7 +388,7 @@ class EditionWorkflowAdminMixin:
             "citations_checked": show_problems,
             "workflow_events": list(edition.events.select_related("actor")[:8]),
             "can_start_draft": (
-                edition.state == State.PUBLISHED
+                edition.is_frozen
                 and request.user.has_perm(workflow.START_PERMISSION)
                 and not edition.profile.editions.open().exists()
             ),
@@ -413,6 +413,11 @@ class EditionWorkflowAdminMixin:
                 "<int:object_id>/start-draft/",
                 wrap(self.start_draft_view),
                 name="reports_edition_start_draft",
+            ),
+            path(
+                "<int:object_id>/withdraw/",
+                wrap(self.withdraw_view),
+                name="reports_edition_withdraw",
             ),
             path(
                 "<int:object_id>/compare/", wrap(self.compare_view), name="reports_edition_compare"
@@ -449,8 +454,11 @@ class EditionWorkflowAdminMixin:
                 return self._back(edition)
             if timezone.is_naive(at):
                 at = timezone.make_aware(at)
+        options = {}
+        if action == "withdraw":
+            options["restore_previous"] = request.POST.get("after") != "offline"
         try:
-            workflow.run(action, edition, request.user, comment, at=at)
+            workflow.run(action, edition, request.user, comment, at=at, **options)
         except workflow.CitationErrors as exc:
             messages.error(
                 request,
@@ -466,16 +474,67 @@ class EditionWorkflowAdminMixin:
             )
         return self._back(edition)
 
+    def withdraw_view(self, request, object_id):
+        """Withdrawing asks first: a reason, and what the public sees next (by default the
+        edition this one superseded, current again; or nothing, the page answering 410)."""
+        edition = self._edition(request, object_id)
+        refusal = Withdraw(edition, request.user).refusal(offering=True)
+        if refusal:
+            messages.error(request, refusal)
+            return self._back(edition)
+        previous = (
+            Edition.objects.archived()
+            .filter(profile_id=edition.profile_id)
+            .order_by("-last_updated", "-published_at", "-pk")
+            .first()
+        )
+        reason = request.POST.get("comment", "").strip()
+        after = request.POST.get("after", "restore" if previous else "offline")
+        error = None
+        if request.method == "POST":
+            try:
+                workflow.withdraw(edition, request.user, reason, restore_previous=after != "offline")
+            except workflow.WorkflowError as exc:
+                error = str(exc)
+            else:
+                if after != "offline" and previous is not None:
+                    shown = f"the edition of {previous.last_updated_display or previous.pk} is current again"
+                else:
+                    shown = "the profile is offline: its public page answers 410 Gone"
+                messages.success(request, f"Withdrawn: {shown}.")
+                return self._back(edition)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Withdraw: {edition}",
+            "subtitle": None,
+            "object": edition,
+            "original": edition,
+            "previous": previous,
+            "reason": reason,
+            "after": after,
+            "error": error,
+        }
+        return TemplateResponse(request, "admin/reports/edition/withdraw.html", context)
+
     def start_draft_view(self, request, object_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         edition = self._edition(request, object_id)
+        base = edition if edition.is_frozen else None
         try:
-            draft = workflow.start_draft(edition.profile, request.user)
+            draft = workflow.start_draft(edition.profile, request.user, base=base)
         except workflow.WorkflowError as exc:
             messages.error(request, str(exc))
             return self._back(edition)
-        messages.success(request, "A new draft was started as a copy of the published edition.")
+        copied = draft.based_on
+        messages.success(
+            request,
+            f"A new draft was started as a copy of the edition of "
+            f"{copied.last_updated_display or copied.pk} ({copied.get_state_display().lower()})."
+            if copied
+            else "A new, empty draft was started.",
+        )
         return self._back(draft)
 
     def revert_view(self, request, object_id, revision_id):

@@ -6,6 +6,7 @@ the actor, and events in the edition's history.
 """
 
 import reversion
+from django.db.models import F
 from django.utils import timezone
 from reversion.models import Revision
 
@@ -58,19 +59,37 @@ def _event(edition, actor, action, from_state, comment):
     return event
 
 
+def newest_content(profile):
+    """The edition a new draft of the profile is copied from when none is chosen: the current
+    one, else the newest edition published once (a withdrawn one included: a profile taken
+    offline must not start again from nothing)."""
+    current = profile.editions.public().first()
+    if current is not None:
+        return current
+    return (
+        profile.editions.frozen()
+        .order_by(
+            F("last_updated").desc(nulls_last=True), F("published_at").desc(nulls_last=True), "-pk"
+        )
+        .first()
+    )
+
+
 class StartDraft:
-    """Open a draft of a profile: a copy of its published edition, or empty for a new one.
+    """Open a draft of a profile: a copy of an edition published once (`base`; by default the
+    current one, else the newest: see newest_content), or empty for a profile never published.
 
     `instance` is an unsaved Edition (the admin's add form) to use for an empty draft.
     """
 
     name = "start"
 
-    def __init__(self, profile, actor, *, report=None, instance=None):
+    def __init__(self, profile, actor, *, report=None, instance=None, base=None):
         self.profile = profile
         self.actor = actor
         self.report = report
         self.instance = instance
+        self.base = base
 
     def refusal(self, profile=None):
         profile = profile or self.profile
@@ -82,11 +101,14 @@ class StartDraft:
                 f"{profile} already has an open edition "
                 f"({open_edition.get_state_display().lower()}); continue that one."
             )
-        if self.instance is not None and profile.editions.public().exists():
+        if self.instance is not None and profile.editions.frozen().exists():
             return (
                 f"{profile} has a published edition: start the new draft from it so it "
                 "begins as a copy."
             )
+        base = self.base
+        if base is not None and (base.profile_id != profile.pk or not base.is_frozen):
+            return "A draft is copied from an edition of the same profile that was published."
         return None
 
     def check(self):
@@ -108,7 +130,7 @@ class StartDraft:
         return draft
 
     def _open(self, profile):
-        current = profile.editions.public().first()
+        current = self.base or newest_content(profile)
         draft = self.instance or Edition(profile=profile)
         draft.profile = profile
         draft.state = State.DRAFT

@@ -43,8 +43,8 @@ __all__ = [
 ]
 
 
-def start_draft(profile, actor, *, report=None, instance=None):
-    return StartDraft(profile, actor, report=report, instance=instance).execute()
+def start_draft(profile, actor, *, report=None, instance=None, base=None):
+    return StartDraft(profile, actor, report=report, instance=instance, base=base).execute()
 
 
 def run(name, edition, actor, comment="", at=None, **options):

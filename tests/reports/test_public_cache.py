@@ -143,7 +143,7 @@ def test_withdrawing_takes_the_page_down_at_once(client, site, publisher):
     url = profile_url(site)
     assert client.get(url).status_code == 200
     workflow.withdraw(site["current"], publisher, "Published by mistake", restore_previous=False)
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 410
     changes = reverse("public:changes", args=[site["country"].slug, site["topic"].slug])
     assert client.get(changes).status_code == 404
 
