@@ -25,6 +25,7 @@ from ..diff import compare, snapshot_of_edition, snapshot_of_revision
 from ..models import Edition, Report, edition_refusal
 from . import states, workflow
 from .actions import Withdraw, lock, lock_editions
+from .drafts import Revert
 from .queryset import OVERDUE_GRACE
 
 State = Edition.State
@@ -493,12 +494,14 @@ class EditionWorkflowAdminMixin:
         error = None
         if request.method == "POST":
             try:
-                workflow.withdraw(edition, request.user, reason, restore_previous=after != "offline")
+                restore = after != "offline"
+                workflow.withdraw(edition, request.user, reason, restore_previous=restore)
             except workflow.WorkflowError as exc:
                 error = str(exc)
             else:
-                if after != "offline" and previous is not None:
-                    shown = f"the edition of {previous.last_updated_display or previous.pk} is current again"
+                if restore and previous is not None:
+                    date = previous.last_updated_display or f"#{previous.pk}"
+                    shown = f"the edition of {date} is current again"
                 else:
                     shown = "the profile is offline: its public page answers 410 Gone"
                 messages.success(request, f"Withdrawn: {shown}.")
@@ -538,16 +541,41 @@ class EditionWorkflowAdminMixin:
         return self._back(draft)
 
     def revert_view(self, request, object_id, revision_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        """A revert shows what it will change first (GET), and takes place on confirming it
+        (POST); a refusal is a message on the edition's History, never an error page."""
         edition = self._edition(request, object_id)
+        history = HttpResponseRedirect(reverse("admin:reports_edition_history", args=[edition.pk]))
+        step = Revert(edition, revision_id, request.user)
         try:
-            workflow.revert(edition, revision_id, request.user)
+            revision, _, _ = step.stored()
+            refusal = step.refusal()
+            if refusal:
+                raise workflow.WorkflowError(refusal)
+            if request.method == "POST":
+                step.execute()
+                messages.success(request, "The draft was reverted; the revert is a new revision.")
+                return self._back(edition)
         except workflow.WorkflowError as exc:
             messages.error(request, str(exc))
-        else:
-            messages.success(request, "The draft was reverted; the revert is a new revision.")
-        return self._back(edition)
+            return history
+        when = timezone.localtime(revision.date_created)
+        diff = compare(
+            snapshot_of_edition(edition, "Now"),
+            snapshot_of_revision(
+                revision, edition.pk, f"Revision #{revision.pk}, {when:%Y-%m-%d %H:%M}"
+            ),
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Revert: {edition}",
+            "subtitle": None,
+            "object": edition,
+            "original": edition,
+            "revision": revision,
+            "diff": diff,
+        }
+        return TemplateResponse(request, "admin/reports/edition/revert.html", context)
 
     def history_view(self, request, object_id, extra_context=None):
         edition = self._edition(request, object_id)

@@ -6,6 +6,7 @@ the actor, and events in the edition's history.
 """
 
 import reversion
+from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 from reversion.models import Revision
@@ -173,10 +174,55 @@ def copy_content(source, target):
     )
 
 
-def restore(edition, version):
-    """Put the content stored in `version` (the "edition" format) back on the edition."""
-    content = snapshot.content_of_version(version)
-    fields = version.field_dict
+def content_of_revision(revision, edition_id):
+    """(fields, content) of the edition as `revision` holds it, in the form of
+    snapshot.content_of; only this edition's rows, whatever else the revision holds (the demo
+    data, a multi-profile archive file). None when the revision does not hold the edition."""
+    from django.contrib.contenttypes.models import ContentType
+
+    types = ContentType.objects.get_for_models(Edition, Section, OverviewFact, Footnote, Citation)
+    by_type = {ct.pk: model for model, ct in types.items()}
+    fields = None
+    rows = {model: [] for model in types}
+    for version in revision.version_set.filter(content_type__in=by_type):
+        model = by_type[version.content_type_id]
+        if model is Edition:
+            if str(version.object_id) == str(edition_id):
+                fields = version.field_dict
+                if version.format == snapshot.FORMAT:
+                    return fields, snapshot.content_of_version(version)
+            continue
+        # A revision from before editions were stored whole: each row a Version of its own.
+        rows[model].append((version.object_id, version.field_dict))
+    if fields is None:
+        return None
+    notes = {str(pk): data for pk, data in rows[Footnote] if data.get("edition_id") == edition_id}
+    cited = {}
+    for _, data in rows[Citation]:
+        if str(data.get("footnote_id")) in notes:
+            cited.setdefault(str(data["footnote_id"]), []).append(
+                [data.get("position", 0), data["source_id"], data.get("locator", "")]
+            )
+    return fields, {
+        "overview": sorted(
+            [d["position"], d["label"], d["value"]]
+            for _, d in rows[OverviewFact]
+            if d.get("edition_id") == edition_id
+        ),
+        "sections": sorted(
+            [d["position"], d["heading"], d["body"]]
+            for _, d in rows[Section]
+            if d.get("edition_id") == edition_id
+        ),
+        "footnotes": sorted(
+            [d["number"], d["text"], sorted(cited.get(pk, []))] for pk, d in notes.items()
+        ),
+    }
+
+
+def restore(edition, fields, content):
+    """Put `content` (as snapshot.content_of gives it) and the content fields back on the
+    edition: its own rows only, replaced whole, so no stored row id or position can clash."""
     Citation.objects.filter(footnote__edition=edition).delete()
     for rows in (edition.footnotes, edition.sections, edition.overview_facts):
         rows.all().delete()
@@ -203,22 +249,10 @@ def restore(edition, version):
     )
 
 
-# Workflow fields are not content: a revert never moves the edition between states.
-WORKFLOW_FIELDS = (
-    "state",
-    "profile_id",
-    "created_by_id",
-    "submitted_by_id",
-    "based_on_id",
-    "published_at",
-    "publish_at",
-    "imported_from",
-)
-
-
 class Revert:
     """Restore an editable edition's content to one of its earlier revisions, recorded as a
-    new revision."""
+    new revision. Only the edition's own rows change, whatever else the revision holds; the
+    workflow fields (state, authors, dates of publication) are not content and stay."""
 
     name = "revert"
 
@@ -238,38 +272,50 @@ class Revert:
             )
         return None
 
-    def execute(self):
+    def stored(self):
+        """(revision, fields, content) to revert to, or WorkflowError."""
         from .workflow import edition_versions
 
         revision = self.revision
-        if isinstance(revision, int):
+        if not isinstance(revision, Revision):
             revision = Revision.objects.filter(pk=revision).first()
-        versions = edition_versions(self.edition)
-        if revision is None or not versions.filter(revision=revision).exists():
+        if (
+            revision is None
+            or not edition_versions(self.edition).filter(revision=revision).exists()
+        ):
             raise WorkflowError("That revision is not one of this edition's.")
+        found = content_of_revision(revision, self.edition.pk)
+        if found is None:
+            raise WorkflowError("That revision does not hold this edition.")
+        return revision, *found
+
+    def execute(self):
+        revision, fields, content = self.stored()
         reason = self.refusal()
         if reason:
             raise WorkflowError(reason)
-        with lifecycle():
-            locked = lock(self.edition)
-            reason = self.refusal(locked)
-            if reason:
-                raise WorkflowError(reason)
-            with reversion.create_revision():
-                keep = {name: getattr(locked, name) for name in WORKFLOW_FIELDS}
-                version = versions.get(revision=revision)
-                if version.format == snapshot.FORMAT:
-                    restore(locked, version)
-                else:  # a revision from before editions were stored whole
-                    revision.revert(delete=True)
-                Edition.objects.filter(pk=locked.pk).update(
-                    **keep, version=locked.version + 1, updated_at=timezone.now()
-                )
-                locked.refresh_from_db()
-                when = timezone.localtime(revision.date_created)
-                text = f"Reverted to the revision of {when:%Y-%m-%d %H:%M} (#{revision.pk})"
-                add_revision(locked, self.actor, text)
-            _event(locked, self.actor, self.name, locked.state, text)
+        try:
+            with lifecycle():
+                locked = lock(self.edition)
+                reason = self.refusal(locked)
+                if reason:
+                    raise WorkflowError(reason)
+                with reversion.create_revision():
+                    restore(locked, fields, content)
+                    Edition.objects.filter(pk=locked.pk).update(
+                        version=locked.version + 1, updated_at=timezone.now()
+                    )
+                    locked.refresh_from_db()
+                    when = timezone.localtime(revision.date_created)
+                    text = f"Reverted to the revision of {when:%Y-%m-%d %H:%M} (#{revision.pk})"
+                    add_revision(locked, self.actor, text)
+                _event(locked, self.actor, self.name, locked.state, text)
+        except IntegrityError as exc:
+            # A stored row that no longer fits (a source deleted since, say): nothing changed.
+            raise WorkflowError(
+                f"The revision #{revision.pk} cannot be restored as it was stored ({exc}); "
+                "nothing was changed."
+            ) from exc
         for field in Edition._meta.concrete_fields:
             setattr(self.edition, field.attname, getattr(locked, field.attname))
         return self.edition

@@ -5,11 +5,16 @@ content checks, the reviewer's comment, the profile page, renumbering, e-mail li
 import datetime
 
 import pytest
+import reversion
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
+from django.core import serializers
 from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Revision, Version
 
 from reports.editions import workflow
-from reports.models import Edition
+from reports.models import Edition, Section
 from tests.builders import make_country, make_edition, make_profile, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +72,10 @@ def test_withdraw_asks_for_a_reason_on_a_confirmation_page(client, publisher):
     assert Edition.objects.get(pk=old.pk).state == S.PUBLISHED
     public = client.get(profile.get_absolute_url())
     assert public.status_code == 200 and "Old wording of 2019." in public.text
-    assert new.events.get(action="withdraw").comment == "Withdrawn: Wrong figures (#%d is current again)" % old.pk
+    assert (
+        new.events.get(action="withdraw").comment
+        == "Withdrawn: Wrong figures (#%d is current again)" % old.pk
+    )
 
 
 def test_taking_a_profile_offline_answers_410_with_a_notice(client, publisher):
@@ -116,3 +124,81 @@ def test_the_user_chooses_which_edition_the_next_draft_copies(client, publisher)
     assert workflow.start_draft(profile, publisher).sections.get().body == (
         "Old wording of 2019.[1]"
     )
+
+
+# --- 3. revert ----------------------------------------------------------------------------
+
+
+def test_revert_shows_what_will_change_and_asks_first(client, researcher):
+    edition = workflow.start_draft(make_profile(), researcher)
+    client.force_login(researcher)
+    with reversion.create_revision():
+        Section.objects.create(edition=edition, position=1, heading="Policy", body="First text.")
+        reversion.add_to_revision(edition)
+    first = workflow.edition_versions(edition).first().revision_id
+    with reversion.create_revision():
+        Section.objects.filter(edition=edition).update(body="Second text.")
+        reversion.add_to_revision(edition)
+    history = client.get(reverse("admin:reports_edition_history", args=[edition.pk]))
+    url = reverse("admin:reports_edition_revert", args=[edition.pk, first])
+    assert url in history.text
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "<del>Second</del>" in page.text and "<ins>First</ins>" in page.text
+    assert edition.sections.get().body == "Second text."  # asking changes nothing
+    done = client.post(url)
+    assert done.status_code == 302 and done.url == change_url(edition)
+    assert edition.sections.get().body == "First text."
+
+
+def _old_format_revision(*rows):
+    """A revision as written before editions were stored whole: each row a json Version."""
+    revision = Revision.objects.create(date_created=timezone.now(), comment="Demo data")
+    for row in rows:
+        Version.objects.create(
+            revision=revision,
+            content_type=ContentType.objects.get_for_model(row),
+            object_id=str(row.pk),
+            db="default",
+            format="json",
+            serialized_data=serializers.serialize("json", [row]),
+            object_repr=str(row),
+        )
+    return revision
+
+
+def test_revert_to_a_revision_holding_other_editions_touches_only_its_own(client, researcher):
+    other = make_edition(state=S.PUBLISHED, sections=[("Policy", "Someone else's text.[1]")])
+    draft = make_edition(sections=[("Policy", "Original text.[1]")])
+    revision = _old_format_revision(
+        other,
+        *other.sections.all(),
+        *other.footnotes.all(),
+        draft,
+        *draft.sections.all(),
+        *draft.footnotes.all(),
+    )
+    # The draft's section is replaced by a new row at the same position since.
+    draft.sections.all().delete()
+    Section.objects.create(edition=draft, position=1, heading="Policy", body="Rewritten.[1]")
+    client.force_login(researcher)
+    url = reverse("admin:reports_edition_revert", args=[draft.pk, revision.pk])
+    assert "<ins>Original" in client.get(url).text
+    response = client.post(url)
+    assert response.status_code == 302
+    assert list(draft.sections.values_list("body", flat=True)) == ["Original text.[1]"]
+    assert list(other.sections.values_list("body", flat=True)) == ["Someone else's text.[1]"]
+    assert Edition.objects.get(pk=other.pk).state == S.PUBLISHED
+
+
+def test_a_revert_that_is_refused_is_a_message_never_an_error_page(client, researcher, editor):
+    edition = workflow.start_draft(make_profile(), researcher)
+    revision = workflow.edition_versions(edition).first().revision_id
+    workflow.submit(edition, researcher)
+    client.force_login(editor)
+    url = reverse("admin:reports_edition_revert", args=[edition.pk, revision])
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 302
+        assert "Only drafts can be reverted" in messages_of(response)[0]
+    stranger = reverse("admin:reports_edition_revert", args=[edition.pk, 999999])
+    assert "not one of this edition's" in " ".join(messages_of(client.get(stranger)))
