@@ -146,6 +146,22 @@ class ContentFormSet(forms.BaseInlineFormSet):
             )
 
 
+def nothing_changed(request, form, formsets):
+    """Whether a change form was posted back with nothing changed (text is compared as
+    stored: reports.models.normalise_text). Then nothing is written and no revision is
+    recorded; the request remembers it for the response."""
+    unchanged = not form.has_changed() and not any(f.has_changed() for f in formsets)
+    request.nothing_changed = unchanged
+    return unchanged
+
+
+def unchanged_response(request):
+    if not getattr(request, "nothing_changed", False):
+        return None
+    messages.info(request, "Nothing changed, so nothing was saved.")
+    return HttpResponseRedirect(request.get_full_path())
+
+
 def refuse_post_to_uneditable(model_admin, request, object_id, edition_of):
     """A form posted for content whose edition stopped being editable after the page was
     loaded (a colleague submitted it meanwhile) is answered with a message, as every refusal
@@ -249,11 +265,31 @@ class EditionContentAdminMixin:
         lock_editions(Edition.objects.filter(pk__in=ids))
 
     def save_model(self, request, obj, form, change):
+        if change:
+            return  # in save_related, once the inlines say whether anything changed
+        self._save(request, obj, form, change)
+
+    def _save(self, request, obj, form, change):
         self._lock_editions(obj)
         super().save_model(request, obj, form, change)
         edition = self._edition_of(obj)
         Edition.objects.filter(pk=edition.pk).update(version=F("version") + 1)
         reversion.add_to_revision(edition)
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            if nothing_changed(request, form, formsets):
+                return
+            self._save(request, form.instance, form, change)
+        super().save_related(request, form, formsets, change)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, "nothing_changed", False):
+            return []
+        return super().construct_change_message(request, form, formsets, add)
+
+    def response_change(self, request, obj):
+        return unchanged_response(request) or super().response_change(request, obj)
 
     def _to_edition_history(self, request, version_id):
         from reversion.models import Version
@@ -345,14 +381,25 @@ class EditionWorkflowAdminMixin:
     def save_model(self, request, obj, form, change):
         if not change:
             workflow.start_draft(obj.profile, request.user, instance=obj)
-            return
-        obj.version += 1
-        super().save_model(request, obj, form, change)
+        # A change is saved in save_related, once the inlines say whether anything changed.
 
     def save_related(self, request, form, formsets, change):
+        if change:
+            if nothing_changed(request, form, formsets):
+                return
+            form.instance.version += 1
+            super().save_model(request, form.instance, form, change)
         super().save_related(request, form, formsets, change)
         # The revision holds the edition as it now stands, inlines saved.
         reversion.add_to_revision(form.instance)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, "nothing_changed", False):
+            return []
+        return super().construct_change_message(request, form, formsets, add)
+
+    def response_change(self, request, obj):
+        return unchanged_response(request) or super().response_change(request, obj)
 
     def save_formset(self, request, form, formset, change):
         # Positions are unique per edition and rows are saved one by one, so swapping two

@@ -3,6 +3,8 @@ profile, revert stays within its edition, text is normalised, save and submit is
 content checks, the reviewer's comment, the profile page, renumbering, e-mail links."""
 
 import datetime
+import importlib
+from types import SimpleNamespace
 
 import pytest
 import reversion
@@ -14,8 +16,16 @@ from django.utils import timezone
 from reversion.models import Revision, Version
 
 from reports.editions import workflow
+from reports.editions.freeze import FrozenEdition, lifecycle
 from reports.models import Edition, Section
-from tests.builders import make_country, make_edition, make_profile, make_topic
+from tests.builders import (
+    approve_as_fixture,
+    make_country,
+    make_edition,
+    make_profile,
+    make_topic,
+)
+from tests.reports.test_revisions import management_forms
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +84,7 @@ def test_withdraw_asks_for_a_reason_on_a_confirmation_page(client, publisher):
     assert public.status_code == 200 and "Old wording of 2019." in public.text
     assert (
         new.events.get(action="withdraw").comment
-        == "Withdrawn: Wrong figures (#%d is current again)" % old.pk
+        == f"Withdrawn: Wrong figures (#{old.pk} is current again)"
     )
 
 
@@ -202,3 +212,86 @@ def test_a_revert_that_is_refused_is_a_message_never_an_error_page(client, resea
         assert "Only drafts can be reverted" in messages_of(response)[0]
     stranger = reverse("admin:reports_edition_revert", args=[edition.pk, 999999])
     assert "not one of this edition's" in " ".join(messages_of(client.get(stranger)))
+
+
+# --- 5. text normalised at the model layer ------------------------------------------------
+
+
+def form_data(response):
+    """Everything the change form holds, as a browser posts it back: CRLF line endings."""
+    form = response.context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if name in form.fields and not isinstance(value, list)
+    }
+    data.update(management_forms(response.context))
+    return {
+        name: value.replace("\n", "\r\n") if isinstance(value, str) else value
+        for name, value in data.items()
+    }
+
+
+def test_every_writer_stores_text_normalised():
+    edition = make_edition(sections=[])
+    raw = "First paragraph.  \r\n\r\nCafe\u0301 line.\t\r\n\r\n"
+    section = Section.objects.create(edition=edition, position=1, heading="Policy ", body=raw)
+    assert section.body == "First paragraph.\n\nCafé line."
+    assert section.heading == "Policy"
+    Section.objects.bulk_create([Section(edition=edition, position=2, body=raw)])
+    Section.objects.filter(edition=edition, position=1).update(body="Updated \r\ntext")
+    assert dict(edition.sections.values_list("position", "body")) == {
+        1: "Updated\ntext",
+        2: "First paragraph.\n\nCafé line.",
+    }
+
+
+def test_saving_an_unchanged_form_from_a_browser_records_nothing(client, researcher):
+    edition = make_edition(
+        sections=[("Policy", "First paragraph.[1]\n\nSecond paragraph.")],
+        summary="Key developments.\n\nMore.",
+    )
+    client.force_login(researcher)
+    url = change_url(edition)
+    data = form_data(client.get(url))
+    assert "\r\n" in data["sections-0-body"]
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert "Nothing changed" in " ".join(messages_of(response))
+    assert not Version.objects.get_for_object(edition).exists()
+    assert Edition.objects.get(pk=edition.pk).version == edition.version
+    # A real change is saved, normalised, as one revision.
+    data["sections-0-body"] = "First paragraph, amended.[1]\r\n\r\nSecond paragraph.  "
+    client.post(url, data)
+    assert edition.sections.get().body == "First paragraph, amended.[1]\n\nSecond paragraph."
+    assert Version.objects.get_for_object(edition).count() == 1
+
+
+def test_the_data_migration_normalises_stored_text_and_keeps_approvals(publisher):
+    from django.apps import apps
+    from django.db import connection, transaction
+
+    published = make_edition(state=S.PUBLISHED, sections=[])
+    approved = make_edition(state=S.IN_REVIEW, sections=[])
+    with lifecycle(), connection.cursor() as cursor:
+        for edition in (published, approved):
+            cursor.execute(
+                "INSERT INTO reports_section (edition_id, position, heading, body) "
+                "VALUES (%s, 1, 'Policy', %s)",
+                [edition.pk, "Has not acceded.[1]  \r\n\r\nVoted yes.\r\n"],
+            )
+        approved_now = Edition.objects.get(pk=approved.pk)
+        Edition.objects.filter(pk=approved.pk).update(state=S.APPROVED)
+        approve_as_fixture(approved_now)
+
+    migration = importlib.import_module("reports.migrations.0011_normalise_text")
+    # forward() needs only the connection of its schema editor (SQLite's may not open here).
+    migration.forward(apps, SimpleNamespace(connection=connection))
+
+    for edition in (published, approved):
+        assert edition.sections.get().body == "Has not acceded.[1]\n\nVoted yes."
+    # The freeze is back in force, and the approval still matches the content.
+    with pytest.raises(FrozenEdition), transaction.atomic():
+        Section.objects.filter(edition=published).update(body="Changed.")
+    workflow.publish(Edition.objects.get(pk=approved.pk), publisher)
+    assert Edition.objects.get(pk=approved.pk).state == S.PUBLISHED
