@@ -30,6 +30,8 @@ from .queryset import OVERDUE_GRACE
 
 State = Edition.State
 TOKEN_FIELDS = ["version_token", "loaded_revision"]
+# The steps the edit form's own buttons take once it is saved ("Save and submit").
+SAVE_AND = ("submit",)
 
 
 def latest_revision_id(edition):
@@ -144,6 +146,26 @@ class ContentFormSet(forms.BaseInlineFormSet):
                 required=False,
                 widget=field.widget,
             )
+
+
+STATE_PHRASES = {
+    State.DRAFT: "a draft",
+    State.IN_REVIEW: "now in review",
+    State.CHANGES_REQUESTED: "now back with its author: changes requested",
+    State.APPROVED: "now approved",
+    State.PUBLISHED: "now published",
+    State.SUPERSEDED: "now superseded (archived)",
+    State.WITHDRAWN: "now withdrawn",
+}
+
+
+def state_phrase(edition):
+    """Where a step left the edition, as a sentence can say it ("is now in review")."""
+    phrase = STATE_PHRASES[edition.state]
+    if edition.state == State.APPROVED and edition.publish_at:
+        when = timezone.localtime(edition.publish_at)
+        phrase += f", scheduled for {when:%Y-%m-%d %H:%M} ({when.tzname()})"
+    return phrase
 
 
 def nothing_changed(request, form, formsets):
@@ -334,6 +356,15 @@ class EditionWorkflowAdminMixin:
         refused = refuse_post_to_uneditable(self, request, object_id, lambda edition: edition)
         return refused or super().changeform_view(request, object_id, form_url, extra_context)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # VersionAdmin records the save's revision around change_view: a step taken with the
+        # save ("Save and submit") is taken after it, so that it refers to that revision.
+        response = super().change_view(request, object_id, form_url, extra_context)
+        saved = getattr(request, "save_and", None)
+        if saved is not None:
+            return self._save_and_act(request, saved, request.POST["_workflow"])
+        return response
+
     def has_change_permission(self, request, obj=None):
         if obj is not None and not obj.is_editable:
             return False
@@ -399,7 +430,29 @@ class EditionWorkflowAdminMixin:
         return super().construct_change_message(request, form, formsets, add)
 
     def response_change(self, request, obj):
+        if request.POST.get("_workflow"):
+            # Taken once the save's revision is recorded (change_view).
+            request.save_and = obj
+            return self._back(obj)
         return unchanged_response(request) or super().response_change(request, obj)
+
+    def _save_and_act(self, request, edition, action):
+        """ "Save and submit": the form was saved (or had nothing to save), then the step is
+        taken, so that nothing typed on the page is lost by taking it."""
+        saved = "Nothing to save" if getattr(request, "nothing_changed", False) else "Saved"
+        if action not in SAVE_AND:
+            messages.error(request, f"{saved}; {action!r} cannot be taken from the edit form.")
+            return self._back(edition)
+        comment = request.POST.get("workflow_comment", "")
+        try:
+            workflow.run(action, edition, request.user, comment)
+        except workflow.WorkflowError as exc:
+            messages.error(request, f"{saved}, but not submitted: {exc}")
+        else:
+            messages.success(
+                request, f"{saved}; submitted for review: the edition is {state_phrase(edition)}."
+            )
+        return self._back(edition)
 
     def save_formset(self, request, form, formset, change):
         # Positions are unique per edition and rows are saved one by one, so swapping two
@@ -517,9 +570,7 @@ class EditionWorkflowAdminMixin:
             messages.error(request, str(exc))
         else:
             label = workflow.ACTIONS[action].label
-            messages.success(
-                request, f"{label}: done. The edition is now {edition.get_state_display().lower()}."
-            )
+            messages.success(request, f"{label}: done. The edition is {state_phrase(edition)}.")
         return self._back(edition)
 
     def withdraw_view(self, request, object_id):

@@ -295,3 +295,44 @@ def test_the_data_migration_normalises_stored_text_and_keeps_approvals(publisher
         Section.objects.filter(edition=published).update(body="Changed.")
     workflow.publish(Edition.objects.get(pk=approved.pk), publisher)
     assert Edition.objects.get(pk=approved.pk).state == S.PUBLISHED
+
+
+# --- 4. save and submit -------------------------------------------------------------------
+
+
+def test_save_and_submit_saves_what_was_typed_then_submits(client, researcher):
+    edition = workflow.start_draft(make_profile(), researcher)
+    client.force_login(researcher)
+    url = change_url(edition)
+    page = client.get(url)
+    assert 'form="edition_form" name="_workflow" value="submit"' in page.text
+    assert "unsaved-changes.js" in page.text
+    data = form_data(page)
+    data["summary"] = "Typed and never saved on its own."
+    data["_workflow"] = "submit"
+    data["workflow_comment"] = "Ready for review"
+    response = client.post(url, data)
+    assert response.status_code == 302 and response.url == url
+    assert "Saved; submitted for review: the edition is now in review." in messages_of(response)
+    edition.refresh_from_db()
+    assert edition.state == S.IN_REVIEW
+    assert edition.summary == "Typed and never saved on its own."
+    event = edition.events.get(action="submit")
+    assert event.comment == "Submitted for review: Ready for review"
+    # The submission refers to the revision that holds the typed text.
+    assert event.revision_id == workflow.edition_versions(edition).first().revision_id
+
+
+def test_save_and_submit_with_an_invalid_form_saves_and_submits_nothing(client, researcher):
+    edition = workflow.start_draft(make_profile(), researcher)
+    client.force_login(researcher)
+    url = change_url(edition)
+    data = form_data(client.get(url))
+    data["summary"] = "Typed."
+    data["last_updated"] = "not a date"
+    data["_workflow"] = "submit"
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form again, with the input and the error
+    assert "Typed." in response.text
+    edition.refresh_from_db()
+    assert edition.state == S.DRAFT and edition.summary == ""
