@@ -40,7 +40,7 @@ class CitationErrors(WorkflowError):
     def __init__(self, problems):
         self.problems = problems
         super().__init__(
-            f"Approval refused: {len(problems)} citation problem"
+            f"Approval refused: {len(problems)} content or citation problem"
             f"{'s' if len(problems) != 1 else ''} to fix first: "
             + "; ".join(str(p) for p in problems[:5])
             + ("; …" if len(problems) > 5 else "")

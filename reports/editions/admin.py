@@ -563,7 +563,7 @@ class EditionWorkflowAdminMixin:
         except workflow.CitationErrors as exc:
             messages.error(
                 request,
-                f"Approval refused: fix the {len(exc.problems)} citation "
+                f"Approval refused: fix the {len(exc.problems)} content or citation "
                 "problem(s) listed on this page first.",
             )
         except workflow.WorkflowError as exc:

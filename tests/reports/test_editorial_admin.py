@@ -336,3 +336,38 @@ def test_save_and_submit_with_an_invalid_form_saves_and_submits_nothing(client, 
     assert "Typed." in response.text
     edition.refresh_from_db()
     assert edition.state == S.DRAFT and edition.summary == ""
+
+
+# --- 2. content checks --------------------------------------------------------------------
+
+
+def test_an_edition_without_text_is_listed_and_not_approved(client, researcher, editor):
+    edition = workflow.start_draft(make_profile(), researcher)
+    with lifecycle():
+        Section.objects.create(edition=edition, position=1, heading="Policy", body="")
+    workflow.submit(edition, researcher)
+    client.force_login(editor)
+    page = client.get(change_url(edition))
+    assert "The edition has no text: no section has a body." in page.text
+    response = client.post(
+        reverse("admin:reports_edition_workflow", args=[edition.pk, "approve"]), follow=True
+    )
+    assert "Approval refused" in response.text
+    assert Edition.objects.get(pk=edition.pk).state == S.IN_REVIEW
+
+
+def test_a_heading_without_text_and_an_empty_footnote_refuse_approval(researcher, editor):
+    edition = make_edition(
+        sections=[("Policy", "Has not acceded.[1]"), ("Stockpiles", "  \n")],
+        footnotes=[("Letter, 4 May 2004.",), ("",)],
+    )
+    with lifecycle():
+        Section.objects.filter(edition=edition, position=1).update(body="Has not acceded.[1][2]")
+    workflow.submit(edition, researcher)
+    with pytest.raises(workflow.CitationErrors) as refused:
+        workflow.approve(edition, editor)
+    assert [(p.kind, p.where) for p in refused.value.problems] == [
+        ("empty_section", "Section 2 “Stockpiles”"),
+        ("empty_footnote", "Notes"),
+    ]
+    assert "Footnote 2 has no text." in str(refused.value)
