@@ -22,7 +22,7 @@ from django.utils.html import format_html_join
 
 from ..citations import citation_problems
 from ..diff import compare, snapshot_of_edition, snapshot_of_revision
-from ..models import Edition, Report, edition_refusal
+from ..models import Edition, EditionEvent, Report, edition_refusal
 from . import states, workflow
 from .actions import Withdraw, lock, lock_editions
 from .drafts import Revert
@@ -482,6 +482,7 @@ class EditionWorkflowAdminMixin:
 
     def workflow_context(self, request, edition):
         actions = workflow.allowed_actions(edition, request.user)
+        attach_change_requests([edition])
         show_problems = edition.state in (*states.EDITABLE, State.IN_REVIEW)
         return {
             "workflow_actions": actions,
@@ -839,7 +840,32 @@ def dashboard(user, now=None):
                 row.state == State.APPROVED and row.publish_at and row.publish_at < overdue_before
             )
         panels.append({"name": name, "title": title, "count": counts[name], "rows": rows})
+    attach_change_requests([row for p in panels for row in p["rows"]])
     return {"panels": panels, "counts": counts, "overdue_count": counts["overdue"], "now": now}
+
+
+REQUEST_PREFIX = "Changes requested: "
+
+
+def attach_change_requests(editions):
+    """Give each edition whose changes are requested its `change_request`: the step that
+    asked (who, when) with `request`, the reviewer's words. One query for all of them."""
+    waiting = {e.pk: e for e in editions if e.state == State.CHANGES_REQUESTED}
+    for edition in editions:
+        edition.change_request = None
+    if not waiting:
+        return
+    events = (
+        EditionEvent.objects.filter(edition_id__in=waiting, action="request_changes")
+        .select_related("actor")
+        .order_by("edition_id", "-at", "-pk")
+    )
+    for event in events:
+        edition = waiting[event.edition_id]
+        if edition.change_request is None:
+            event.request = event.comment.removeprefix(REQUEST_PREFIX)
+            for same in (e for e in editions if e.pk == edition.pk):
+                same.change_request = event
 
 
 class StartDraftsActionForm(ActionForm):

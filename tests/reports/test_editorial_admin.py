@@ -371,3 +371,25 @@ def test_a_heading_without_text_and_an_empty_footnote_refuse_approval(researcher
         ("empty_footnote", "Notes"),
     ]
     assert "Footnote 2 has no text." in str(refused.value)
+
+
+# --- 6. the reviewer's comment ------------------------------------------------------------
+
+
+def test_a_request_for_changes_shows_on_top_of_the_page_and_on_the_dashboard(
+    client, researcher, editor
+):
+    edition = make_edition()
+    workflow.submit(edition, researcher)
+    workflow.request_changes(edition, editor, "Cite the 2018 vote in note 1.")
+    client.force_login(researcher)
+    page = client.get(change_url(edition)).text
+    top = page.index('id="change-request"')
+    assert top < page.index('id="workflow"') < page.index('id="edition_form"')
+    assert "Changes requested by editor on" in page
+    assert "Cite the 2018 vote in note 1." in page[top : page.index('id="workflow"')]
+    dashboard = client.get(reverse("admin:reports_edition_dashboard")).text
+    assert "by editor," in dashboard and "“Cite the 2018 vote in note 1.”" in dashboard
+    # Resubmitted: the request no longer heads the page.
+    workflow.submit(edition, researcher)
+    assert 'id="change-request"' not in client.get(change_url(edition)).text
