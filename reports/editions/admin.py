@@ -22,10 +22,11 @@ from django.utils.html import format_html_join
 
 from ..citations import citation_problems
 from ..diff import compare, snapshot_of_edition, snapshot_of_revision
-from ..models import Edition, EditionEvent, Report, edition_refusal
+from ..models import Edition, EditionEvent, Report, edition_refusal, edition_refusal_for_state
 from . import states, workflow
-from .actions import Withdraw, lock, lock_editions
+from .actions import Withdraw, lock, lock_editions, may
 from .drafts import Revert
+from .freeze import DELETE_MESSAGE
 from .queryset import OVERDUE_GRACE
 
 State = Edition.State
@@ -206,6 +207,28 @@ def refuse_post_to_uneditable(model_admin, request, object_id, edition_of):
     return HttpResponseRedirect(request.get_full_path())
 
 
+def refuse_delete(model_admin, request, object_id, edition_of):
+    """A delete the edition's state forbids says why, on the row's page, rather than the
+    admin's bare "permission denied". None when the state is not the reason."""
+    obj = model_admin.get_object(request, unquote(object_id))
+    if obj is None:
+        return None
+    edition = edition_of(obj)
+    if edition is obj:
+        if edition.state == State.DRAFT:
+            return None
+        reason = DELETE_MESSAGE
+    else:
+        reason = edition_refusal_for_state(edition.state)
+        if reason is None:
+            return None
+    opts = model_admin.opts
+    messages.error(request, f"Nothing was deleted: {reason}")
+    return HttpResponseRedirect(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    )
+
+
 class ReadOnlyWhenFrozenInline:
     """Content inlines: editable only while their edition is a draft or has changes requested."""
 
@@ -255,6 +278,10 @@ class EditionContentAdminMixin:
                 edition__state__in=states.EDITABLE
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        refused = refuse_delete(self, request, object_id, self._edition_of)
+        return refused or super().delete_view(request, object_id, extra_context)
 
     def get_actions(self, request):
         # A bulk delete runs no form: the database would refuse rows of frozen editions with
@@ -345,6 +372,10 @@ class EditionWorkflowAdminMixin:
     change_form_template = "admin/reports/edition/change_form.html"
 
     # --- the form ----------------------------------------------------------------------
+
+    def delete_view(self, request, object_id, extra_context=None):
+        refused = refuse_delete(self, request, object_id, lambda edition: edition)
+        return refused or super().delete_view(request, object_id, extra_context)
 
     def get_actions(self, request):
         # A bulk delete would bypass the model's refusal to delete published editions.
@@ -484,8 +515,18 @@ class EditionWorkflowAdminMixin:
         actions = workflow.allowed_actions(edition, request.user)
         attach_change_requests([edition])
         show_problems = edition.state in (*states.EDITABLE, State.IN_REVIEW)
+        offered = {action.name for action in actions}
+        withheld = [
+            (action.label, refusal)
+            for action in workflow.ACTIONS.values()
+            if action.name not in offered
+            and edition.state in action.from_states
+            and may(request.user, action.permission)
+            and (refusal := action(edition, request.user).refusal(offering=True))
+        ]
         return {
             "workflow_actions": actions,
+            "withheld_actions": withheld,
             "citation_problems": citation_problems(edition) if show_problems else [],
             "citations_checked": show_problems,
             "workflow_events": list(edition.events.select_related("actor")[:8]),

@@ -393,3 +393,59 @@ def test_a_request_for_changes_shows_on_top_of_the_page_and_on_the_dashboard(
     # Resubmitted: the request no longer heads the page.
     workflow.submit(edition, researcher)
     assert 'id="change-request"' not in client.get(change_url(edition)).text
+
+
+# --- 12. smaller things -------------------------------------------------------------------
+
+
+def test_a_withheld_approve_button_says_why(client, editor):
+    edition = make_edition()
+    workflow.submit(edition, editor)
+    client.force_login(editor)
+    page = client.get(change_url(edition)).text
+    assert "<strong>Approve</strong> is not offered: You submitted this edition" in page
+
+
+def test_schedule_times_name_their_time_zone(client, publisher):
+    edition = make_edition(state=S.APPROVED)
+    client.force_login(publisher)
+    assert "time zone UTC" in client.get(change_url(edition)).text
+    at = (timezone.now() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("admin:reports_edition_workflow", args=[edition.pk, "schedule"]), {"at": at}
+    )
+    assert "UTC" in messages_of(response)[0]
+    assert "(UTC)" in client.get(change_url(edition)).text
+
+
+def test_messages_say_where_the_edition_is_now(client, researcher, editor):
+    edition = make_edition()
+    workflow.submit(edition, researcher)
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:reports_edition_workflow", args=[edition.pk, "request_changes"]),
+        {"comment": "More sources"},
+    )
+    message = messages_of(response)[0]
+    assert "now changes requested" not in message
+    assert "back with its author" in message
+
+
+def test_a_refused_delete_says_why_not_permission(client, superuser):
+    edition = make_edition(state=S.PUBLISHED)
+    note = edition.footnotes.get()
+    client.force_login(superuser)
+    url = reverse("admin:sources_footnote_delete", args=[note.pk])
+    for response in (client.get(url), client.post(url, {"post": "yes"})):
+        assert response.status_code == 302
+        assert "A published edition never changes" in " ".join(messages_of(response))
+    assert edition.footnotes.count() == 1
+    url = reverse("admin:reports_edition_delete", args=[edition.pk])
+    response = client.post(url, {"post": "yes"})
+    assert "Only a draft can be deleted" in " ".join(messages_of(response))
+    assert Edition.objects.filter(pk=edition.pk).exists()
+    # A draft's rows are deleted as before.
+    draft = make_edition()
+    url = reverse("admin:sources_footnote_delete", args=[draft.footnotes.get().pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not draft.footnotes.exists()
