@@ -17,6 +17,8 @@ from .editions import revisions  # noqa: F401  (explicit registration before Ver
 from .editions.admin import (
     EditionContentAdminMixin,
     EditionWorkflowAdminMixin,
+    ProfileStateFilter,
+    ProfileUpdatedFilter,
     ProfileWorkflowAdminMixin,
     ReadOnlyWhenFrozenInline,
     ReportWorkflowAdminMixin,
@@ -87,8 +89,15 @@ class ReportAdmin(PublicRecordAdminMixin, ReportWorkflowAdminMixin, VersionAdmin
 
 @admin.register(Profile)
 class ProfileAdmin(PublicRecordAdminMixin, ProfileWorkflowAdminMixin, VersionAdmin):
-    list_display = ["country", "topic", "region", "edition_count"]
-    list_filter = ["topic", "country__region"]
+    list_display = [
+        "country",
+        "topic",
+        "region",
+        "current_state",
+        "current_last_updated",
+        "edition_count",
+    ]
+    list_filter = [ProfileStateFilter, ProfileUpdatedFilter, "topic", "country__region"]
     list_select_related = ["country", "topic"]
     search_fields = ["country__name", "country__aliases", "topic__name"]
     autocomplete_fields = ["country", "topic"]

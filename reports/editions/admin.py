@@ -9,9 +9,10 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Max, Q
+from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -22,10 +23,17 @@ from django.utils.html import format_html_join
 
 from ..citations import citation_problems
 from ..diff import compare, snapshot_of_edition, snapshot_of_revision
-from ..models import Edition, EditionEvent, Report, edition_refusal, edition_refusal_for_state
+from ..models import (
+    Edition,
+    EditionEvent,
+    Profile,
+    Report,
+    edition_refusal,
+    edition_refusal_for_state,
+)
 from . import states, workflow
 from .actions import Withdraw, lock, lock_editions, may
-from .drafts import Revert
+from .drafts import Revert, newest_content
 from .freeze import DELETE_MESSAGE
 from .queryset import OVERDUE_GRACE
 
@@ -918,11 +926,144 @@ class StartDraftsActionForm(ActionForm):
     )
 
 
+def _edition_of_profile(order):
+    return Edition.objects.filter(profile=OuterRef("pk")).order_by(*order)
+
+
+# A profile's state as the editors see it: its edition in progress if it has one, else its
+# published one, else the newest of the others (withdrawn, superseded).
+PROFILE_STATE_ORDER = (
+    Case(
+        When(state__in=states.OPEN, then=Value(0)),
+        When(state__in=states.PUBLIC, then=Value(1)),
+        default=Value(2),
+    ),
+    F("last_updated").desc(nulls_first=True),
+    "-pk",
+)
+
+
+class ProfileStateFilter(admin.SimpleListFilter):
+    title = "current state"
+    parameter_name = "current_state"
+
+    def lookups(self, request, model_admin):
+        return [*State.choices, ("none", "No edition")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(current_state=None if value == "none" else value)
+
+
+class ProfileUpdatedFilter(admin.SimpleListFilter):
+    title = "last updated"
+    parameter_name = "last_updated_year"
+
+    def lookups(self, request, model_admin):
+        span = Edition.objects.public().aggregate(
+            first=Min("last_updated"), last=Max("last_updated")
+        )
+        if span["first"] is None:
+            return []
+        return [
+            (str(year), str(year)) for year in range(span["last"].year, span["first"].year - 1, -1)
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not (value.isascii() and value.isdigit()):
+            raise IncorrectLookupParameters(f"Not a year: {value!r}")
+        return queryset.filter(current_last_updated__year=int(value))
+
+
 class ProfileWorkflowAdminMixin:
-    """Profiles: start drafts (a yearly update) for the selected profiles."""
+    """Profiles: each one's state and last update in the list, its editions and "Start a
+    draft" on its page; start drafts (a yearly update) for the selected profiles."""
 
     action_form = StartDraftsActionForm
     actions = ["start_drafts"]
+    change_form_template = "admin/reports/profile/change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                current_state=Subquery(
+                    _edition_of_profile(PROFILE_STATE_ORDER).values("state")[:1]
+                ),
+                current_last_updated=Subquery(
+                    Edition.objects.public()
+                    .filter(profile=OuterRef("pk"))
+                    .values("last_updated")[:1]
+                ),
+            )
+        )
+
+    @admin.display(description="current state", ordering="current_state")
+    def current_state(self, profile):
+        return State(profile.current_state).label if profile.current_state else "No edition"
+
+    @admin.display(description="last updated", ordering="current_last_updated")
+    def current_last_updated(self, profile):
+        return profile.current_last_updated or "—"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/start-draft/",
+                wrap(self.start_draft_view),
+                name="reports_profile_start_draft",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        profile = self.get_object(request, unquote(object_id))
+        extra = {}
+        if profile is not None:
+            editions = list(
+                profile.editions.select_related("report", "created_by").order_by(
+                    F("last_updated").desc(nulls_first=True), "-pk"
+                )
+            )
+            open_edition = next((e for e in editions if e.is_open), None)
+            bases = [e for e in editions if e.is_frozen]
+            default = newest_content(profile) if bases else None
+            extra = {
+                "profile_editions": editions,
+                "open_edition": open_edition,
+                "draft_bases": bases,
+                "default_base": default,
+                "can_start_draft": open_edition is None
+                and request.user.has_perm(workflow.START_PERMISSION),
+            }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def start_draft_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        profile = get_object_or_404(Profile, pk=object_id)
+        if not self.has_view_or_change_permission(request, profile):
+            raise PermissionDenied
+        back = HttpResponseRedirect(reverse("admin:reports_profile_change", args=[profile.pk]))
+        base_id = request.POST.get("base")
+        base = profile.editions.filter(pk=base_id).first() if base_id else None
+        if base_id and base is None:
+            messages.error(request, "That edition is not one of this profile's.")
+            return back
+        try:
+            draft = workflow.start_draft(profile, request.user, base=base)
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+            return back
+        messages.success(request, f"Started a draft of {profile}.")
+        return HttpResponseRedirect(reverse("admin:reports_edition_change", args=[draft.pk]))
 
     def has_start_drafts_permission(self, request):
         return request.user.has_perm(workflow.START_PERMISSION)

@@ -11,6 +11,8 @@ import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.core import serializers
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Revision, Version
@@ -269,7 +271,7 @@ def test_saving_an_unchanged_form_from_a_browser_records_nothing(client, researc
 
 def test_the_data_migration_normalises_stored_text_and_keeps_approvals(publisher):
     from django.apps import apps
-    from django.db import connection, transaction
+    from django.db import transaction
 
     published = make_edition(state=S.PUBLISHED, sections=[])
     approved = make_edition(state=S.IN_REVIEW, sections=[])
@@ -449,3 +451,61 @@ def test_a_refused_delete_says_why_not_permission(client, superuser):
     url = reverse("admin:sources_footnote_delete", args=[draft.footnotes.get().pk])
     assert client.post(url, {"post": "yes"}).status_code == 302
     assert not draft.footnotes.exists()
+
+
+# --- 7. the profile page and the Profiles list ----------------------------------------------
+
+
+def test_the_profile_page_lists_its_editions_and_starts_a_draft(client, researcher):
+    profile, old, new = published_with_previous()
+    client.force_login(researcher)
+    url = reverse("admin:reports_profile_change", args=[profile.pk])
+    page = client.get(url).text
+    for edition in (old, new):
+        assert change_url(edition) in page
+    assert "18 December 2019" in page and "2 November 2020" in page
+    assert reverse("admin:reports_edition_history", args=[new.pk]) in page
+    start = reverse("admin:reports_profile_start_draft", args=[profile.pk])
+    assert start in page
+    response = client.post(start, {"base": str(old.pk)})
+    draft = Edition.objects.get(profile=profile, state=S.DRAFT)
+    assert response.url == change_url(draft)
+    assert draft.based_on_id == old.pk
+    page = client.get(url).text
+    assert start not in page and "Continue that one." in page
+
+
+def test_the_profiles_list_shows_and_filters_state_and_last_update(
+    client, researcher, django_assert_max_num_queries
+):
+    profile, old, new = published_with_previous()
+    drafted = make_edition(state=S.PUBLISHED, last_updated=datetime.date(2018, 1, 5)).profile
+    workflow.start_draft(drafted, researcher)
+    client.force_login(researcher)
+    url = reverse("admin:reports_profile_changelist")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(5):
+        workflow.start_draft(make_edition(state=S.PUBLISHED).profile, researcher)
+    with django_assert_max_num_queries(len(few)):
+        client.get(url)
+    response = client.get(url)
+    rows = {
+        str(p): (p.current_state, p.current_last_updated)
+        for p in response.context["cl"].result_list
+    }
+    assert rows[str(profile)] == (S.PUBLISHED, datetime.date(2020, 11, 2))
+    assert rows[str(drafted)] == (S.DRAFT, datetime.date(2018, 1, 5))
+    assert "Published" in response.text
+    only_drafts = client.get(url, {"current_state": "draft"}).context["cl"].result_list
+    assert drafted.pk in {p.pk for p in only_drafts} and profile.pk not in {
+        p.pk for p in only_drafts
+    }
+    in_2020 = client.get(url, {"last_updated_year": "2020"}).context["cl"].result_list
+    assert [p.pk for p in in_2020] == [profile.pk]
+
+
+def test_the_dashboard_is_in_the_navigation(client, researcher):
+    client.force_login(researcher)
+    page = client.get(reverse("admin:reports_profile_changelist")).text
+    assert f'href="{reverse("admin:reports_edition_dashboard")}"' in page
