@@ -424,7 +424,7 @@ class Withdraw(EditionAction):
         return text
 
     def notify(self, edition):
-        notifications.withdrawn(edition, self.actor)
+        notifications.withdrawn(edition, self.actor, self.comment)
 
 
 TRANSITIONS = {

@@ -4,14 +4,18 @@ content checks, the reviewer's comment, the profile page, renumbering, e-mail li
 
 import datetime
 import importlib
+import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
-from django.core import serializers
+from django.core import mail, serializers
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -509,3 +513,46 @@ def test_the_dashboard_is_in_the_navigation(client, researcher):
     client.force_login(researcher)
     page = client.get(reverse("admin:reports_profile_changelist")).text
     assert f'href="{reverse("admin:reports_edition_dashboard")}"' in page
+
+
+# --- 11. e-mails --------------------------------------------------------------------------
+
+
+@override_settings(SITE_URL="https://monitor.example.org")
+def test_mails_link_to_absolute_addresses(django_capture_on_commit_callbacks, researcher, editor):
+    edition = make_edition()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.submit(edition, researcher, "Ready")
+    (message, *_) = mail.outbox
+    assert f"https://monitor.example.org/admin/reports/edition/{edition.pk}/change/" in (
+        message.body
+    )
+    assert "Review it: /admin" not in message.body
+
+
+def test_the_mail_server_and_site_address_come_from_the_environment():
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, "
+        "s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.SITE_URL)"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "monitor.settings",
+        "SECRET_KEY": "only-for-this-test",
+        "ALLOWED_HOSTS": "monitor.example.org",
+        "EMAIL_URL": "smtp://mailer:p%40ss@mail.example.org:587/?tls=True",
+    }
+    env.pop("SITE_URL", None)
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "mail.example.org",
+        "587",
+        "mailer",
+        "p@ss",
+        "True",
+        "https://monitor.example.org",
+    ]
