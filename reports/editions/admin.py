@@ -40,7 +40,7 @@ from .queryset import OVERDUE_GRACE
 State = Edition.State
 TOKEN_FIELDS = ["version_token", "loaded_revision"]
 # The steps the edit form's own buttons take once it is saved ("Save and submit").
-SAVE_AND = ("submit",)
+SAVE_AND = ("submit", "renumber")
 
 
 def latest_revision_id(edition):
@@ -481,6 +481,16 @@ class EditionWorkflowAdminMixin:
         saved = "Nothing to save" if getattr(request, "nothing_changed", False) else "Saved"
         if action not in SAVE_AND:
             messages.error(request, f"{saved}; {action!r} cannot be taken from the edit form.")
+            return self._back(edition)
+        if action == "renumber":
+            try:
+                workflow.renumber(edition, request.user)
+            except workflow.WorkflowError as exc:
+                messages.error(request, f"{saved}, but the notes were not renumbered: {exc}")
+            else:
+                messages.success(
+                    request, f"{saved}; notes renumbered in order of first appearance."
+                )
             return self._back(edition)
         comment = request.POST.get("workflow_comment", "")
         try:

@@ -13,6 +13,7 @@ from reversion.models import Revision
 
 from sources.models import Citation, Footnote
 
+from ..citations import MARKER
 from ..models import Edition, EditionEvent, OverviewFact, Profile, Section
 from . import signals, snapshot, states
 from .actions import (
@@ -318,4 +319,91 @@ class Revert:
             ) from exc
         for field in Edition._meta.concrete_fields:
             setattr(self.edition, field.attname, getattr(locked, field.attname))
+        return self.edition
+
+
+class Renumber:
+    """Number an editable edition's footnotes 1, 2, 3… in the order their markers first
+    appear (summary, then sections in order, a heading before its body), rewriting the markers
+    with them so each stays paired with its note; notes no marker cites follow, in their old
+    order. Recorded as a revision. A note is inserted between two others in one step: give it
+    any unused number, put its marker where it belongs, and renumber."""
+
+    name = "renumber"
+
+    def __init__(self, edition, actor):
+        self.edition = edition
+        self.actor = actor
+
+    def refusal(self, edition=None):
+        edition = edition or self.edition
+        if not may(self.actor, EDIT_PERMISSION):
+            return "You may not renumber notes: your role does not allow it."
+        if not edition.is_editable:
+            return (
+                "Only a draft's notes can be renumbered; this edition is "
+                f"{edition.get_state_display().lower()}."
+            )
+        return None
+
+    @staticmethod
+    def numbering(summary, sections, numbers):
+        """{old number: new number} for content given as plain values, or WorkflowError when
+        a marker has no note (renumbering would pair it with another one)."""
+        numbers = list(numbers)
+        order = []
+        for text in [summary, *(part for section in sections for part in section)]:
+            for match in MARKER.finditer(text or ""):
+                number = int(match.group(1))
+                if number not in numbers:
+                    raise WorkflowError(
+                        f"Marker [{number}] has no footnote: add the note or remove the marker "
+                        "before renumbering."
+                    )
+                if number not in order:
+                    order.append(number)
+        order += [number for number in sorted(numbers) if number not in order]
+        return {old: new for new, old in enumerate(order, start=1)}
+
+    def execute(self):
+        reason = self.refusal()
+        if reason:
+            raise WorkflowError(reason)
+        with lifecycle():
+            locked = lock(self.edition)
+            reason = self.refusal(locked)
+            if reason:
+                raise WorkflowError(reason)
+            sections = list(locked.sections.order_by("position"))
+            notes = list(locked.footnotes.all())
+            mapping = self.numbering(
+                locked.summary, [(s.heading, s.body) for s in sections], [n.number for n in notes]
+            )
+
+            def renumbered(text):
+                return MARKER.sub(lambda m: f"[{mapping[int(m.group(1))]}]", text or "")
+
+            with reversion.create_revision():
+                # Numbers are unique per edition: park every note past the end first.
+                parked = max(mapping, default=0) + len(mapping) + 1
+                for note in notes:
+                    Footnote.objects.filter(pk=note.pk).update(number=parked + note.number)
+                for note in notes:
+                    Footnote.objects.filter(pk=note.pk).update(number=mapping[note.number])
+                for section in sections:
+                    heading, body = renumbered(section.heading), renumbered(section.body)
+                    if (heading, body) != (section.heading, section.body):
+                        Section.objects.filter(pk=section.pk).update(heading=heading, body=body)
+                Edition.objects.filter(pk=locked.pk).update(
+                    summary=renumbered(locked.summary),
+                    version=locked.version + 1,
+                    updated_at=timezone.now(),
+                )
+                locked.refresh_from_db()
+                moved = sum(1 for old, new in mapping.items() if old != new)
+                text = f"Renumbered the notes in order of first appearance ({moved} moved)"
+                add_revision(locked, self.actor, text)
+        for field in Edition._meta.concrete_fields:
+            setattr(self.edition, field.attname, getattr(locked, field.attname))
+        self.moved = moved
         return self.edition

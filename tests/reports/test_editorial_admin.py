@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Revision, Version
 
+from reports.citations import citation_problems
 from reports.editions import workflow
 from reports.editions.freeze import FrozenEdition, lifecycle
 from reports.models import Edition, Section
@@ -556,3 +557,57 @@ def test_the_mail_server_and_site_address_come_from_the_environment():
         "True",
         "https://monitor.example.org",
     ]
+
+
+# --- 9. renumbering -----------------------------------------------------------------------
+
+
+def test_inserting_a_note_between_two_others_is_one_step(client, researcher):
+    edition = make_edition(
+        summary="Key developments.[1]",
+        sections=[("Policy", "Has not acceded.[2]\n\nVoted yes.[3]"), ("Use", "None.")],
+        footnotes=[("Letter A.",), ("Letter B.",), ("Letter C.",)],
+    )
+    client.force_login(researcher)
+    url = change_url(edition)
+    page = client.get(url)
+    assert 'name="_workflow" value="renumber"' in page.text
+    data = form_data(page)
+    data["sections-0-body"] = "Has not acceded.[2] Signed in 1997.[11]\r\n\r\nVoted yes.[3]"
+    data["footnotes-TOTAL_FORMS"] = "4"
+    data["footnotes-3-number"] = "11"
+    data["footnotes-3-text"] = "Letter D."
+    data["footnotes-3-edition"] = str(edition.pk)
+    data["_workflow"] = "renumber"
+    response = client.post(url, data)
+    assert "notes renumbered" in " ".join(messages_of(response))
+    assert list(edition.footnotes.values_list("number", "text")) == [
+        (1, "Letter A."),
+        (2, "Letter B."),
+        (3, "Letter D."),
+        (4, "Letter C."),
+    ]
+    assert list(edition.sections.values_list("body", flat=True)) == [
+        "Has not acceded.[2] Signed in 1997.[3]\n\nVoted yes.[4]",
+        "None.",
+    ]
+    assert citation_problems(edition) == []
+    # The citations stay with their notes.
+    assert edition.footnotes.get(number=4).sources.get().title == "Letter C."
+    assert (
+        workflow.edition_versions(edition)
+        .first()
+        .revision.get_comment()
+        .startswith("Renumbered the notes")
+    )
+
+
+def test_renumbering_refuses_a_marker_without_a_note(researcher):
+    edition = make_edition(sections=[("Policy", "Text.[1] More.[7]")])
+    with pytest.raises(workflow.WorkflowError, match=r"Marker \[7\] has no footnote"):
+        workflow.renumber(edition, researcher)
+    assert edition.sections.get().body == "Text.[1] More.[7]"
+    submitted = make_edition()
+    workflow.submit(submitted, researcher)
+    with pytest.raises(workflow.WorkflowError, match="Only a draft"):
+        workflow.renumber(submitted, researcher)
