@@ -3,7 +3,7 @@ import re
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Count, F, Lookup, Max, Min, Q
+from django.db.models import Count, F, Lookup, Max, Min, Prefetch, Q
 from django.db.models.lookups import IContains
 from django.urls import reverse
 from django.utils.html import format_html_join
@@ -11,7 +11,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from import_export.admin import ImportExportModelAdmin
 from reversion.admin import VersionAdmin
 
-from sources.models import Footnote
+from sources.models import Citation, Footnote
 
 from .editions import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
 from .editions.admin import (
@@ -134,7 +134,11 @@ class FootnoteInline(ReadOnlyWhenFrozenInline, admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("citations__source")
+        # Each source with how often it is cited: "(cited 12 times)" says it was matched.
+        citations = Citation.objects.select_related("source").annotate(
+            times=Count("source__citations")
+        )
+        return super().get_queryset(request).prefetch_related(Prefetch("citations", citations))
 
     @admin.display(description="sources")
     def cited_sources(self, footnote):
@@ -143,17 +147,18 @@ class FootnoteInline(ReadOnlyWhenFrozenInline, admin.TabularInline):
         return (
             format_html_join(
                 "",
-                "<div><a href='{}'>{}</a>{}</div>",
+                "<div><a href='{}'>{}</a>{} <span class='cited-times'>({})</span></div>",
                 (
                     (
                         reverse("admin:sources_source_change", args=[c.source_id]),
                         c.source,
                         f", {c.locator}" if c.locator else "",
+                        "cited only here" if c.times == 1 else f"cited {c.times} times",
                     )
                     for c in footnote.citations.all()
                 ),
             )
-            or "—"
+            or "none: cites no source"
         )
 
 

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html_join
 
+from sources.models import Footnote
+
 from ..citations import citation_problems
 from ..diff import compare, snapshot_of_edition, snapshot_of_revision
 from ..models import (
@@ -31,7 +33,7 @@ from ..models import (
     edition_refusal,
     edition_refusal_for_state,
 )
-from . import states, workflow
+from . import citing, states, workflow
 from .actions import Withdraw, lock, lock_editions, may
 from .drafts import Revert, newest_content
 from .freeze import DELETE_MESSAGE
@@ -339,6 +341,11 @@ class EditionContentAdminMixin:
                 return
             self._save(request, form.instance, form, change)
         super().save_related(request, form, formsets, change)
+        # A footnote's text names its sources, unless its citations were edited by hand.
+        by_hand = any(formset.has_changed() for formset in formsets)
+        if isinstance(form.instance, Footnote) and "text" in form.changed_data and not by_hand:
+            links = citing.link(form.instance)
+            messages.info(request, citing.describe(form.instance, links))
 
     def construct_change_message(self, request, form, formsets, add=False):
         if getattr(request, "nothing_changed", False):
@@ -518,6 +525,12 @@ class EditionWorkflowAdminMixin:
                 for offset, pk in enumerate(moved, start=1):
                     rows.filter(pk=pk).update(position=end + offset)
         super().save_formset(request, form, formset, change)
+        if formset.model is Footnote:
+            for row in formset.forms:
+                if row in formset.deleted_forms or "text" not in row.changed_data:
+                    continue
+                links = citing.link(row.instance)
+                messages.info(request, citing.describe(row.instance, links))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form if context.get("adminform") else None
@@ -546,6 +559,7 @@ class EditionWorkflowAdminMixin:
             "workflow_actions": actions,
             "withheld_actions": withheld,
             "citation_problems": citation_problems(edition) if show_problems else [],
+            "uncited_notes": citing.uncited_notes(edition) if show_problems else [],
             "citations_checked": show_problems,
             "workflow_events": list(edition.events.select_related("actor")[:8]),
             "can_start_draft": (

@@ -24,12 +24,14 @@ from reversion.models import Revision, Version
 from reports.citations import citation_problems
 from reports.editions import workflow
 from reports.editions.freeze import FrozenEdition, lifecycle
+from reports.importer.citations import split_citations
 from reports.models import Edition, Section
 from tests.builders import (
     approve_as_fixture,
     make_country,
     make_edition,
     make_profile,
+    make_source,
     make_topic,
 )
 from tests.reports.test_revisions import management_forms
@@ -611,3 +613,60 @@ def test_renumbering_refuses_a_marker_without_a_note(researcher):
     workflow.submit(submitted, researcher)
     with pytest.raises(workflow.WorkflowError, match="Only a draft"):
         workflow.renumber(submitted, researcher)
+
+
+# --- 8. footnotes linked to the bibliography on save ----------------------------------------
+
+LETTER = "Letter No. 77/2004 from the Ministry of Foreign Affairs, 4 May 2004"
+
+
+def test_a_footnote_typed_in_the_admin_is_matched_to_the_bibliography(client, researcher):
+    (citation,) = split_citations(LETTER)
+    letter = make_source(LETTER, kind="letter", identity_key=citation.identity)
+    make_edition(state=S.PUBLISHED, footnotes=[(LETTER, letter)])  # cited once already
+    edition = make_edition(footnotes=[("Interview with a deminer, 2 March 2010.",)])
+    old_source = edition.footnotes.get().sources.get()
+    client.force_login(researcher)
+    url = change_url(edition)
+    data = form_data(client.get(url))
+    data["footnotes-0-text"] = f"{LETTER}, p. 3."
+    response = client.post(url, data)
+    assert f"Note 1: matched: {letter} (cited 2 times)." in messages_of(response)
+    citation = edition.footnotes.get().citations.get()
+    assert (citation.source, citation.locator) == (letter, "p. 3")
+    assert old_source.citations.count() == 0  # the edited note no longer keeps it
+    page = client.get(url).text
+    assert "cited 2 times" in page
+
+    data = form_data(client.get(url))
+    data["footnotes-0-text"] = "Statement by the Minister of Defence, 9 June 2011."
+    response = client.post(url, data)
+    assert "Note 1: new source “Statement by the Minister of Defence, 9 June 2011”." in (
+        messages_of(response)
+    )
+
+
+def test_a_note_that_cites_nothing_is_a_warning(client, researcher):
+    edition = make_edition()
+    note = edition.footnotes.get()
+    client.force_login(researcher)
+    url = reverse("admin:sources_footnote_change", args=[note.pk])
+    response = client.post(
+        url,
+        {
+            "edition": edition.pk,
+            "number": 1,
+            "text": "—",
+            "citations-TOTAL_FORMS": "1",
+            "citations-INITIAL_FORMS": "1",
+            "citations-0-id": note.citations.get().pk,
+            "citations-0-footnote": note.pk,
+            "citations-0-position": "0",
+            "citations-0-source": note.citations.get().source_id,
+            "citations-0-locator": "",
+        },
+    )
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert "Note 1 cites no source: check its text." in messages_of(response)
+    page = client.get(change_url(edition)).text
+    assert "note 1 cites no source" in page
