@@ -171,6 +171,8 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 
 # Editorial rules that an installation may relax.
 REQUIRE_SECOND_PAIR_OF_EYES = env_bool("REQUIRE_SECOND_PAIR_OF_EYES", True)
+# Seconds after which an edit page's soft lock lapses unless the open page renews it.
+EDITING_LOCK_TIMEOUT = int(os.environ.get("EDITING_LOCK_TIMEOUT", "120"))
 
 LOGGING = {
     "version": 1,

@@ -661,3 +661,18 @@ class MovedPath(models.Model):
 
     def __str__(self):
         return f"{self.old_prefix} → {self.new_prefix}"
+
+
+class EditingLock(models.Model):
+    """Who has an edition's edit page open, since when: a soft lock. It tells others, never
+    refuses them (a stale save is still refused: reports.editions.admin.EditionForm). Renewed
+    while the page is open, released on save, lapsed after settings.EDITING_LOCK_TIMEOUT; a
+    publisher may take it over. See reports.editions.locks."""
+
+    edition = models.OneToOneField(Edition, on_delete=models.CASCADE, related_name="editing_lock")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField()
+    renewed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.user} editing {self.edition_id} since {self.since:%Y-%m-%d %H:%M}"

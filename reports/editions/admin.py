@@ -7,13 +7,14 @@ import datetime
 
 import reversion
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Value, When
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -33,7 +34,7 @@ from ..models import (
     edition_refusal,
     edition_refusal_for_state,
 )
-from . import citing, states, workflow
+from . import citing, locks, states, workflow
 from .actions import Withdraw, lock, lock_editions, may
 from .drafts import Revert, newest_content
 from .freeze import DELETE_MESSAGE
@@ -463,12 +464,14 @@ class EditionWorkflowAdminMixin:
     def save_related(self, request, form, formsets, change):
         if change:
             if nothing_changed(request, form, formsets):
+                locks.release(form.instance, request.user)
                 return
             form.instance.version += 1
             super().save_model(request, form.instance, form, change)
         super().save_related(request, form, formsets, change)
         # The revision holds the edition as it now stands, inlines saved.
         reversion.add_to_revision(form.instance)
+        locks.release(form.instance, request.user)
 
     def construct_change_message(self, request, form, formsets, add=False):
         if getattr(request, "nothing_changed", False):
@@ -540,7 +543,20 @@ class EditionWorkflowAdminMixin:
             context["stale"] = True
         if obj is not None:
             context.update(self.workflow_context(request, obj))
+            context.update(self.editing_lock_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def editing_lock_context(self, request, edition):
+        if not (edition.is_editable and self.has_change_permission(request, edition)):
+            return {}
+        mine, other = locks.acquire(edition, request.user)
+        return {
+            "editing_lock": mine,
+            "editing_other": other,
+            "can_take_over": other is not None and locks.may_break(request.user),
+            "editing_lock_url": reverse("admin:reports_edition_editing_lock", args=[edition.pk]),
+            "editing_lock_renew_seconds": max(settings.EDITING_LOCK_TIMEOUT // 3, 5),
+        }
 
     def workflow_context(self, request, edition):
         actions = workflow.allowed_actions(edition, request.user)
@@ -588,6 +604,11 @@ class EditionWorkflowAdminMixin:
                 "<int:object_id>/start-draft/",
                 wrap(self.start_draft_view),
                 name="reports_edition_start_draft",
+            ),
+            path(
+                "<int:object_id>/editing-lock/",
+                wrap(self.editing_lock_view),
+                name="reports_edition_editing_lock",
             ),
             path(
                 "<int:object_id>/withdraw/",
@@ -646,6 +667,31 @@ class EditionWorkflowAdminMixin:
             label = workflow.ACTIONS[action].label
             messages.success(request, f"{label}: done. The edition is {state_phrase(edition)}.")
         return self._back(edition)
+
+    def editing_lock_view(self, request, object_id):
+        """POST: renew the edit page's soft lock (the page's script, as JSON), or take it over
+        (`take_over`, a publisher's button)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        edition = self._edition(request, object_id)
+        if not (edition.is_editable and self.has_change_permission(request, edition)):
+            return JsonResponse({"held": False, "editable": False})
+        take_over = "take_over" in request.POST
+        if take_over and not locks.may_break(request.user):
+            raise PermissionDenied
+        mine, other = locks.acquire(edition, request.user, take_over=take_over)
+        if take_over:
+            messages.success(request, "You hold the editing lock now.")
+            return self._back(edition)
+        if other is not None:
+            return JsonResponse(
+                {
+                    "held": False,
+                    "holder": other.user.get_username(),
+                    "since": timezone.localtime(other.since).strftime("%Y-%m-%d %H:%M %Z"),
+                }
+            )
+        return JsonResponse({"held": True})
 
     def withdraw_view(self, request, object_id):
         """Withdrawing asks first: a reason, and what the public sees next (by default the

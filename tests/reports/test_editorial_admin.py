@@ -21,11 +21,12 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Revision, Version
 
+from monitor.roles import RESEARCHER
 from reports.citations import citation_problems
 from reports.editions import workflow
 from reports.editions.freeze import FrozenEdition, lifecycle
 from reports.importer.citations import split_citations
-from reports.models import Edition, Section
+from reports.models import EditingLock, Edition, Section
 from tests.builders import (
     approve_as_fixture,
     make_country,
@@ -293,7 +294,7 @@ def test_the_data_migration_normalises_stored_text_and_keeps_approvals(publisher
         Edition.objects.filter(pk=approved.pk).update(state=S.APPROVED)
         approve_as_fixture(approved_now)
 
-    migration = importlib.import_module("reports.migrations.0011_normalise_text")
+    migration = importlib.import_module("reports.migrations.0011_editing_lock_normalised_text")
     # forward() needs only the connection of its schema editor (SQLite's may not open here).
     migration.forward(apps, SimpleNamespace(connection=connection))
 
@@ -670,3 +671,44 @@ def test_a_note_that_cites_nothing_is_a_warning(client, researcher):
     assert "Note 1 cites no source: check its text." in messages_of(response)
     page = client.get(change_url(edition)).text
     assert "note 1 cites no source" in page
+
+
+# --- 10. who else is here -----------------------------------------------------------------
+
+
+def test_a_draft_open_elsewhere_says_who_is_editing_it(client, researcher, make_user, publisher):
+    colleague = make_user("colleague", RESEARCHER)
+    edition = make_edition()
+    url = change_url(edition)
+    client.force_login(researcher)
+    assert 'id="editing-lock"' not in client.get(url).text
+    lock = EditingLock.objects.get(edition=edition)
+    assert lock.user == researcher
+
+    client.force_login(colleague)
+    page = client.get(url).text
+    assert "researcher is editing this draft" in page and "Take over" not in page
+    renew = reverse("admin:reports_edition_editing_lock", args=[edition.pk])
+    assert client.post(renew).json()["holder"] == "researcher"
+    assert client.post(renew, {"take_over": "1"}).status_code == 403
+
+    # A publisher may take it over.
+    client.force_login(publisher)
+    assert "Take over the lock" in client.get(url).text
+    client.post(renew, {"take_over": "1"})
+    assert EditingLock.objects.get(edition=edition).user == publisher
+
+    # Saving releases it; a hold not renewed lapses.
+    data = form_data(client.get(url))
+    data["summary"] = "Saved by the publisher."
+    client.post(url, data)
+    assert not EditingLock.objects.filter(edition=edition).exists()
+    client.force_login(researcher)
+    client.get(url)
+    EditingLock.objects.filter(edition=edition).update(
+        renewed_at=timezone.now() - datetime.timedelta(seconds=121)
+    )
+    client.force_login(colleague)
+    assert "is editing this draft" not in client.get(url).text
+    assert client.post(renew).json() == {"held": True}
+    assert EditingLock.objects.get(edition=edition).user == colleague

@@ -1,7 +1,8 @@
-"""Normalise the editorial text already stored as every save now does
-(reports.models.normalise_text): LF line endings, no spaces at the end of a line or blank
-lines at the end, Unicode NFC; published editions included, so that a draft copied from one
-and saved unchanged shows no difference. Only the way the text is stored changes.
+"""The soft lock of edit pages (EditingLock); and the editorial text already stored normalised
+as every save now does (reports.models.normalise_text): LF line endings, no spaces at the end
+of a line or blank lines at the end, Unicode NFC; published editions included, so that a
+draft copied from one and saved unchanged shows no difference. Only the way the text is
+stored changes.
 
 The freeze's triggers (0007_lifecycle) refuse any change to a frozen edition's content, so
 they are switched off for the tables rewritten here, and on again before the migration ends
@@ -13,7 +14,9 @@ recomputed.
 import hashlib
 import unicodedata
 
-from django.db import migrations
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
 
 FIELDS = {
     ("reports", "Edition"): ("summary",),
@@ -126,6 +129,38 @@ class Migration(migrations.Migration):
     dependencies = [
         ("reports", "0010_edition_list_indexes"),
         ("sources", "0002_source_alias"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [migrations.RunPython(forward, migrations.RunPython.noop, elidable=True)]
+    operations = [
+        migrations.CreateModel(
+            name="EditingLock",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("since", models.DateTimeField()),
+                ("renewed_at", models.DateTimeField()),
+                (
+                    "edition",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="editing_lock",
+                        to="reports.edition",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+        ),
+        migrations.RunPython(forward, migrations.RunPython.noop, elidable=True),
+    ]
