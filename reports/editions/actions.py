@@ -109,6 +109,9 @@ class EditionAction:
     public = False
     # Templates list the classes themselves (the buttons): read, never instantiated.
     do_not_call_in_templates = True
+    # Say why the step is not offered to someone whose role may take it (the edit page),
+    # where its absence would puzzle them.
+    explain_when_withheld = False
 
     def __init__(self, edition, actor, comment="", **options):
         self.edition = edition
@@ -253,6 +256,7 @@ class Approve(EditionAction):
     permission = "reports.review_edition"
     from_states = (State.IN_REVIEW,)
     to_state = State.APPROVED
+    explain_when_withheld = True
 
     def refuse_more(self, edition, offering):
         if not settings.REQUIRE_SECOND_PAIR_OF_EYES or self.actor is None:

@@ -549,9 +549,10 @@ class EditionWorkflowAdminMixin:
     def editing_lock_context(self, request, edition):
         if not (edition.is_editable and self.has_change_permission(request, edition)):
             return {}
-        mine, other = locks.acquire(edition, request.user)
+        # Opening the page shows who holds the lock; the page's script takes it at the first
+        # change typed, so a reviewer landing on a draft after a step does not hold it.
+        other = locks.holder(edition, request.user)
         return {
-            "editing_lock": mine,
             "editing_other": other,
             "can_take_over": other is not None and locks.may_break(request.user),
             "editing_lock_url": reverse("admin:reports_edition_editing_lock", args=[edition.pk]),
@@ -566,7 +567,8 @@ class EditionWorkflowAdminMixin:
         withheld = [
             (action.label, refusal)
             for action in workflow.ACTIONS.values()
-            if action.name not in offered
+            if action.explain_when_withheld
+            and action.name not in offered
             and edition.state in action.from_states
             and may(request.user, action.permission)
             and (refusal := action(edition, request.user).refusal(offering=True))

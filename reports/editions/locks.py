@@ -1,11 +1,12 @@
 """The soft lock of an edition's edit page: who else has it open, and since when.
 
-Opening the page of an editable edition takes the lock when nobody else holds it (or their
-hold lapsed: settings.EDITING_LOCK_TIMEOUT without renewal); the open page renews it (a small
-script, reports' static admin-editorial/editing-lock.js); saving releases it. Someone else
-opening the page meanwhile is told who is editing and since when; a publisher may take the
-lock over. It never refuses a save: two saves from the same version are still caught by the
-edition form's version check, the safety net.
+The first change typed on the edit page of an editable edition takes the lock when nobody
+else holds it (or their hold lapsed: settings.EDITING_LOCK_TIMEOUT without renewal), and the
+open page renews it (a small script, static admin-editorial/editing-lock.js); saving releases
+it. Someone else opening the page meanwhile is told who is editing and since when; a
+publisher may take the lock over. It never refuses a save: two saves from the same version
+are still caught by the edition form's version check, the safety net (and without
+JavaScript, the only one).
 """
 
 import datetime

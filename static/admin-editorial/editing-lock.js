@@ -1,14 +1,17 @@
-// Keep the soft editing lock of this edit page while it is open (reports.editions.locks);
-// when someone else holds it, say who. Without the script the lock lapses after its timeout.
+// The soft editing lock of this edit page (reports.editions.locks): taken at the first change
+// typed, renewed while the page stays open; when someone else holds it, say who. Without the
+// script nobody holds it, and the save's version check alone prevents lost edits.
 (function () {
   "use strict";
   var script = document.getElementById("editing-lock-script");
-  var token = document.querySelector("#edition_form input[name=csrfmiddlewaretoken]");
+  var form = document.getElementById("edition_form");
+  var token = form && form.querySelector("input[name=csrfmiddlewaretoken]");
   if (!script || !token) {
     return;
   }
   var url = script.getAttribute("data-url");
   var seconds = parseInt(script.getAttribute("data-seconds"), 10) || 40;
+  var timer = null;
   function notice(text) {
     var box = document.getElementById("editing-lock");
     if (!box) {
@@ -35,5 +38,13 @@
       })
       .catch(function () {});
   }
-  window.setInterval(renew, seconds * 1000);
+  function start(event) {
+    if (timer !== null || !(event.target.form === form || form.contains(event.target))) {
+      return;
+    }
+    renew();
+    timer = window.setInterval(renew, seconds * 1000);
+  }
+  document.addEventListener("input", start, true);
+  document.addEventListener("change", start, true);
 })();

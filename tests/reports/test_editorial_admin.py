@@ -419,7 +419,7 @@ def test_a_withheld_approve_button_says_why(client, editor):
 def test_schedule_times_name_their_time_zone(client, publisher):
     edition = make_edition(state=S.APPROVED)
     client.force_login(publisher)
-    assert "time zone UTC" in client.get(change_url(edition)).text
+    assert "UTC time" in client.get(change_url(edition)).text
     at = (timezone.now() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
         reverse("admin:reports_edition_workflow", args=[edition.pk, "schedule"]), {"at": at}
@@ -680,15 +680,18 @@ def test_a_draft_open_elsewhere_says_who_is_editing_it(client, researcher, make_
     colleague = make_user("colleague", RESEARCHER)
     edition = make_edition()
     url = change_url(edition)
+    renew = reverse("admin:reports_edition_editing_lock", args=[edition.pk])
     client.force_login(researcher)
-    assert 'id="editing-lock"' not in client.get(url).text
+    page = client.get(url).text
+    assert 'id="editing-lock"' not in page and "editing-lock.js" in page
+    assert not EditingLock.objects.exists()  # opening the page alone takes nothing
+    assert client.post(renew).json() == {"held": True}  # the script, at the first change
     lock = EditingLock.objects.get(edition=edition)
     assert lock.user == researcher
 
     client.force_login(colleague)
     page = client.get(url).text
     assert "researcher is editing this draft" in page and "Take over" not in page
-    renew = reverse("admin:reports_edition_editing_lock", args=[edition.pk])
     assert client.post(renew).json()["holder"] == "researcher"
     assert client.post(renew, {"take_over": "1"}).status_code == 403
 
@@ -704,7 +707,7 @@ def test_a_draft_open_elsewhere_says_who_is_editing_it(client, researcher, make_
     client.post(url, data)
     assert not EditingLock.objects.filter(edition=edition).exists()
     client.force_login(researcher)
-    client.get(url)
+    client.post(renew)
     EditingLock.objects.filter(edition=edition).update(
         renewed_at=timezone.now() - datetime.timedelta(seconds=121)
     )
