@@ -45,9 +45,16 @@ def _guards_off(connection):
     """Switch the guards off; returns how to switch them on again."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # A table with pending (deferred) trigger events cannot be altered: run the
+            # deferred checks now, and again before switching the guards back on.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table, trigger in GUARDS.items():
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
-            return [f"ALTER TABLE {t} ENABLE TRIGGER {g}" for t, g in GUARDS.items()]
+            return [
+                "SET CONSTRAINTS ALL IMMEDIATE",
+                *(f"ALTER TABLE {t} ENABLE TRIGGER {g}" for t, g in GUARDS.items()),
+                "SET CONSTRAINTS ALL DEFERRED",
+            ]
         if connection.vendor != "sqlite":
             return []
         tables = ", ".join(f"'{table}'" for table in GUARDS)
