@@ -715,3 +715,21 @@ def test_a_draft_open_elsewhere_says_who_is_editing_it(client, researcher, make_
     assert "is editing this draft" not in client.get(url).text
     assert client.post(renew).json() == {"held": True}
     assert EditingLock.objects.get(edition=edition).user == colleague
+
+
+def test_a_content_rows_own_page_saved_unchanged_records_nothing(client, researcher):
+    edition = make_edition(sections=[("Policy", "First.[1]\n\nSecond.")])
+    section = edition.sections.get()
+    client.force_login(researcher)
+    url = reverse("admin:reports_section_change", args=[section.pk])
+    data = {
+        "edition": edition.pk,
+        "position": 1,
+        "heading": "Policy",
+        "body": "First.[1]\r\n\r\nSecond.  ",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert "Nothing changed" in " ".join(messages_of(response))
+    assert not Version.objects.get_for_object(edition).exists()
+    assert Edition.objects.get(pk=edition.pk).version == edition.version
