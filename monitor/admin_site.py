@@ -27,6 +27,20 @@ class MonitorAdminSite(admin.AdminSite):
 
     def get_app_list(self, request, app_label=None):
         app_list = super().get_app_list(request, app_label)
+        if request.user.has_perm("reports.view_edition"):
+            for app in app_list:
+                if app["app_label"] == "reports":
+                    app["models"].insert(
+                        0,
+                        {
+                            "name": "Editorial dashboard",
+                            "object_name": "EditorialDashboard",
+                            "admin_url": reverse("admin:reports_edition_dashboard"),
+                            "add_url": None,
+                            "view_only": True,
+                            "perms": {"view": True},
+                        },
+                    )
         if request.user.has_perm("reports.import_archive"):
             for app in app_list:
                 if app["app_label"] == "reports":

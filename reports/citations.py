@@ -1,4 +1,5 @@
-"""Citation checks: every marker has its footnote, every footnote is cited, numbers run 1..n.
+"""Citation checks: every marker has its footnote, every footnote is cited, numbers run 1..n;
+and content checks: there is text, every heading has text under it, every footnote has text.
 
 Approval is refused while an edition has any of these problems; the editor sees each one with
 the section and paragraph where it occurs.
@@ -14,7 +15,9 @@ PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 @dataclass(frozen=True)
 class CitationProblem:
-    kind: str  # missing_footnote, uncited_footnote, duplicate_marker, duplicate_number, gap
+    # missing_footnote, uncited_footnote, duplicate_marker, duplicate_number, gap; and what
+    # content_problems finds: no_text, empty_section, empty_footnote
+    kind: str
     message: str
     section: str = ""  # "Summary", a section heading, or "Notes"
     paragraph: int | None = None
@@ -111,8 +114,37 @@ def check(summary, sections, footnote_numbers):
     return problems
 
 
+def content_problems(sections, footnotes):
+    """What is missing from content given as plain values: no text at all, a heading with
+    nothing under it, a footnote with no text. Sections are (heading, body) pairs, footnotes
+    (number, text) pairs."""
+    problems = []
+    if not any((body or "").strip() for _, body in sections):
+        problems.append(
+            CitationProblem("no_text", "The edition has no text: no section has a body.")
+        )
+    else:
+        for position, (heading, body) in enumerate(sections, start=1):
+            if not (body or "").strip():
+                place = f"Section {position} “{heading}”" if heading else f"Section {position}"
+                problems.append(
+                    CitationProblem("empty_section", "This section has no text under it.", place)
+                )
+    for number, text in footnotes:
+        if not (text or "").strip():
+            problems.append(
+                CitationProblem(
+                    "empty_footnote", f"Footnote {number} has no text.", "Notes", None, number
+                )
+            )
+    return problems
+
+
 def citation_problems(edition):
-    """The problems of a saved edition (two queries)."""
+    """The problems of a saved edition that approval is refused for: its content's, then its
+    citations' (two queries)."""
     sections = list(edition.sections.order_by("position").values_list("heading", "body"))
-    numbers = list(edition.footnotes.values_list("number", flat=True))
-    return check(edition.summary, sections, numbers)
+    footnotes = list(edition.footnotes.values_list("number", "text"))
+    return content_problems(sections, footnotes) + check(
+        edition.summary, sections, [number for number, _ in footnotes]
+    )

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from sources.models import Footnote
 
 from .editions import snapshot
-from .models import Edition, OverviewFact, Section
+from .models import Edition, OverviewFact, Section, normalise_text
 
 TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
 
@@ -81,13 +81,20 @@ def snapshot_of_revision(revision, edition_id, label=None):
         last_updated=edition.get("last_updated"),
         last_updated_precision=edition.get("last_updated_precision") or Edition.Precision.DAY,
     )
+    # Text stored before it was normalised (browsers' CRLF) compares as it is stored now.
+    text = normalise_text
     return Snapshot(
         label=label or f"Revision #{revision.pk}",
-        summary=edition.get("summary", ""),
+        summary=text(edition.get("summary", "")),
         last_updated=dated.last_updated_display,
-        overview=[(f["label"], f["value"]) for f in sorted(facts, key=lambda f: f["position"])],
-        sections=[(s["heading"], s["body"]) for s in sorted(sections, key=lambda s: s["position"])],
-        footnotes=sorted((n["number"], n["text"]) for n in notes),
+        overview=[
+            (text(f["label"]), text(f["value"])) for f in sorted(facts, key=lambda f: f["position"])
+        ],
+        sections=[
+            (text(s["heading"]), text(s["body"]))
+            for s in sorted(sections, key=lambda s: s["position"])
+        ],
+        footnotes=sorted((n["number"], text(n["text"])) for n in notes),
     )
 
 

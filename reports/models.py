@@ -1,3 +1,6 @@
+import unicodedata
+
+from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -15,6 +18,57 @@ FROZEN_MESSAGE = "A published edition never changes; start a new draft instead."
 LOCKED_MESSAGE = (
     "This edition is not a draft: its content changes only after changes are requested."
 )
+
+
+def normalise_text(value):
+    """Editorial text as stored: line endings LF (browsers post CRLF), no spaces at the end
+    of a line or blank lines at the end, Unicode NFC. Saving text that differs only in these
+    is then no change at all, and diffs show none."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    lines = unicodedata.normalize("NFC", value).split("\n")
+    return "\n".join(line.rstrip() for line in lines).rstrip("\n")
+
+
+class _NormalisedFormField:
+    def to_python(self, value):
+        return normalise_text(super().to_python(value))
+
+
+class NormalisedFormCharField(_NormalisedFormField, forms.CharField):
+    pass
+
+
+class NormalisedText:
+    """A text field normalised (normalise_text) for every writer: save() and bulk_create()
+    (pre_save), update() and filters (get_prep_value), and the admin's forms, so that a form
+    posted back unchanged has no changed data. The column is the plain one it replaces, so
+    migrations see no change."""
+
+    def pre_save(self, model_instance, add):
+        value = normalise_text(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def get_prep_value(self, value):
+        return normalise_text(super().get_prep_value(value))
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": NormalisedFormCharField, **kwargs})
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        plain = type(self).__mro__[2]
+        return name, f"django.db.models.{plain.__name__}", args, kwargs
+
+
+class NormalisedTextField(NormalisedText, models.TextField):
+    pass
+
+
+class NormalisedCharField(NormalisedText, models.CharField):
+    pass
 
 
 class CountryQuerySet(models.QuerySet):
@@ -187,7 +241,7 @@ class Edition(models.Model):
     last_updated_precision = models.CharField(
         max_length=4, choices=Precision.choices, default=Precision.DAY
     )
-    summary = models.TextField(blank=True)
+    summary = NormalisedTextField(blank=True)
     version = models.PositiveIntegerField(
         default=1, help_text="Bumped on every save; a form holding an older value is stale."
     )
@@ -399,8 +453,8 @@ def edition_refusal_for_state(state):
 class OverviewFact(EditionContent):
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="overview_facts")
     position = models.PositiveSmallIntegerField()
-    label = models.CharField(max_length=255)
-    value = models.TextField(blank=True)
+    label = NormalisedCharField(max_length=255)
+    value = NormalisedTextField(blank=True)
 
     class Meta:
         ordering = ["edition", "position"]
@@ -417,8 +471,8 @@ class OverviewFact(EditionContent):
 class Section(EditionContent):
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveSmallIntegerField()
-    heading = models.CharField(max_length=255, blank=True)
-    body = models.TextField(
+    heading = NormalisedCharField(max_length=255, blank=True)
+    body = NormalisedTextField(
         blank=True, help_text="Paragraphs separated by a blank line; footnote markers as [n]."
     )
 
@@ -607,3 +661,18 @@ class MovedPath(models.Model):
 
     def __str__(self):
         return f"{self.old_prefix} → {self.new_prefix}"
+
+
+class EditingLock(models.Model):
+    """Who has an edition's edit page open, since when: a soft lock. It tells others, never
+    refuses them (a stale save is still refused: reports.editions.admin.EditionForm). Renewed
+    while the page is open, released on save, lapsed after settings.EDITING_LOCK_TIMEOUT; a
+    publisher may take it over. See reports.editions.locks."""
+
+    edition = models.OneToOneField(Edition, on_delete=models.CASCADE, related_name="editing_lock")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField()
+    renewed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.user} editing {self.edition_id} since {self.since:%Y-%m-%d %H:%M}"

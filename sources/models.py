@@ -2,7 +2,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from reports.models import EditionContent, edition_refusal, edition_refusal_for_state
+from reports.models import (
+    EditionContent,
+    NormalisedTextField,
+    edition_refusal,
+    edition_refusal_for_state,
+)
 
 
 class Source(models.Model):
@@ -72,7 +77,7 @@ class Footnote(EditionContent):
         "reports.Edition", on_delete=models.CASCADE, related_name="footnotes"
     )
     number = models.PositiveIntegerField()
-    text = models.TextField(help_text="The note as printed.")
+    text = NormalisedTextField(help_text="The note as printed.")
     sources = models.ManyToManyField(Source, through="Citation", related_name="footnotes")
 
     class Meta:

@@ -40,7 +40,7 @@ class CitationErrors(WorkflowError):
     def __init__(self, problems):
         self.problems = problems
         super().__init__(
-            f"Approval refused: {len(problems)} citation problem"
+            f"Approval refused: {len(problems)} content or citation problem"
             f"{'s' if len(problems) != 1 else ''} to fix first: "
             + "; ".join(str(p) for p in problems[:5])
             + ("; …" if len(problems) > 5 else "")
@@ -111,6 +111,9 @@ class EditionAction:
     public = False
     # Templates list the classes themselves (the buttons): read, never instantiated.
     do_not_call_in_templates = True
+    # Say why the step is not offered to someone whose role may take it (the edit page),
+    # where its absence would puzzle them.
+    explain_when_withheld = False
 
     def __init__(self, edition, actor, comment="", **options):
         self.edition = edition
@@ -255,6 +258,7 @@ class Approve(EditionAction):
     permission = "reports.review_edition"
     from_states = (State.IN_REVIEW,)
     to_state = State.APPROVED
+    explain_when_withheld = True
 
     def refuse_more(self, edition, offering):
         if not settings.REQUIRE_SECOND_PAIR_OF_EYES or self.actor is None:
@@ -435,7 +439,7 @@ class Withdraw(EditionAction):
         return text
 
     def notify(self, edition):
-        notifications.withdrawn(edition, self.actor)
+        notifications.withdrawn(edition, self.actor, self.comment)
 
 
 TRANSITIONS = {

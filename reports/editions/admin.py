@@ -8,12 +8,14 @@ import datetime
 
 import reversion
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Max, Q
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,15 +23,28 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html_join
 
+from sources.models import Footnote
+
 from ..citations import citation_problems
 from ..diff import compare, snapshot_of_edition, snapshot_of_revision
-from ..models import Edition, Report, edition_refusal
-from . import states, workflow
-from .actions import lock, lock_editions
+from ..models import (
+    Edition,
+    EditionEvent,
+    Profile,
+    Report,
+    edition_refusal,
+    edition_refusal_for_state,
+)
+from . import citing, locks, states, workflow
+from .actions import Withdraw, lock, lock_editions, may
+from .drafts import Revert, newest_content
+from .freeze import DELETE_MESSAGE
 from .queryset import OVERDUE_GRACE
 
 State = Edition.State
 TOKEN_FIELDS = ["version_token", "loaded_revision"]
+# The steps the edit form's own buttons take once it is saved ("Save and submit").
+SAVE_AND = ("submit", "renumber")
 
 
 def latest_revision_id(edition):
@@ -67,7 +82,7 @@ class EditionForm(forms.ModelForm):
             raise ValidationError(
                 f"{profile} already has an open edition; continue that one.", code="open"
             )
-        if profile.editions.public().exists():
+        if profile.editions.frozen().exists():
             raise ValidationError(
                 f"{profile} has a published edition: open it and use “Start a new draft” so "
                 "the draft begins as a copy of it.",
@@ -158,6 +173,42 @@ class ContentFormSet(forms.BaseInlineFormSet):
             )
 
 
+STATE_PHRASES = {
+    State.DRAFT: "a draft",
+    State.IN_REVIEW: "now in review",
+    State.CHANGES_REQUESTED: "now back with its author: changes requested",
+    State.APPROVED: "now approved",
+    State.PUBLISHED: "now published",
+    State.SUPERSEDED: "now superseded (archived)",
+    State.WITHDRAWN: "now withdrawn",
+}
+
+
+def state_phrase(edition):
+    """Where a step left the edition, as a sentence can say it ("is now in review")."""
+    phrase = STATE_PHRASES[edition.state]
+    if edition.state == State.APPROVED and edition.publish_at:
+        when = timezone.localtime(edition.publish_at)
+        phrase += f", scheduled for {when:%Y-%m-%d %H:%M} ({when.tzname()})"
+    return phrase
+
+
+def nothing_changed(request, form, formsets):
+    """Whether a change form was posted back with nothing changed (text is compared as
+    stored: reports.models.normalise_text). Then nothing is written and no revision is
+    recorded; the request remembers it for the response."""
+    unchanged = not form.has_changed() and not any(f.has_changed() for f in formsets)
+    request.nothing_changed = unchanged
+    return unchanged
+
+
+def unchanged_response(request):
+    if not getattr(request, "nothing_changed", False):
+        return None
+    messages.info(request, "Nothing changed, so nothing was saved.")
+    return HttpResponseRedirect(request.get_full_path())
+
+
 def refuse_post_to_uneditable(model_admin, request, object_id, edition_of):
     """A form posted for content whose edition stopped being editable after the page was
     loaded (a colleague submitted it meanwhile) is answered with a message, as every refusal
@@ -178,6 +229,28 @@ def refuse_post_to_uneditable(model_admin, request, object_id, edition_of):
         f"Nothing was saved: the edition is {edition.get_state_display().lower()} now. {refusal}",
     )
     return HttpResponseRedirect(request.get_full_path())
+
+
+def refuse_delete(model_admin, request, object_id, edition_of):
+    """A delete the edition's state forbids says why, on the row's page, rather than the
+    admin's bare "permission denied". None when the state is not the reason."""
+    obj = model_admin.get_object(request, unquote(object_id))
+    if obj is None:
+        return None
+    edition = edition_of(obj)
+    if edition is obj:
+        if edition.state == State.DRAFT:
+            return None
+        reason = DELETE_MESSAGE
+    else:
+        reason = edition_refusal_for_state(edition.state)
+        if reason is None:
+            return None
+    opts = model_admin.opts
+    messages.error(request, f"Nothing was deleted: {reason}")
+    return HttpResponseRedirect(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    )
 
 
 class ReadOnlyWhenFrozenInline:
@@ -231,6 +304,10 @@ class EditionContentAdminMixin:
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        refused = refuse_delete(self, request, object_id, self._edition_of)
+        return refused or super().delete_view(request, object_id, extra_context)
+
     def get_actions(self, request):
         # A bulk delete runs no form: the database would refuse rows of frozen editions with
         # a whole-page error.
@@ -262,11 +339,36 @@ class EditionContentAdminMixin:
         lock_editions(Edition.objects.filter(pk__in=ids))
 
     def save_model(self, request, obj, form, change):
+        if change:
+            return  # in save_related, once the inlines say whether anything changed
+        self._save(request, obj, form, change)
+
+    def _save(self, request, obj, form, change):
         self._lock_editions(obj)
         super().save_model(request, obj, form, change)
         edition = self._edition_of(obj)
         Edition.objects.filter(pk=edition.pk).update(version=F("version") + 1)
         reversion.add_to_revision(edition)
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            if nothing_changed(request, form, formsets):
+                return
+            self._save(request, form.instance, form, change)
+        super().save_related(request, form, formsets, change)
+        # A footnote's text names its sources, unless its citations were edited by hand.
+        by_hand = any(formset.has_changed() for formset in formsets)
+        if isinstance(form.instance, Footnote) and "text" in form.changed_data and not by_hand:
+            links = citing.link(form.instance)
+            messages.info(request, citing.describe(form.instance, links))
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, "nothing_changed", False):
+            return []
+        return super().construct_change_message(request, form, formsets, add)
+
+    def response_change(self, request, obj):
+        return unchanged_response(request) or super().response_change(request, obj)
 
     def _to_edition_history(self, request, version_id):
         from reversion.models import Version
@@ -301,6 +403,10 @@ class EditionWorkflowAdminMixin:
 
     # --- the form ----------------------------------------------------------------------
 
+    def delete_view(self, request, object_id, extra_context=None):
+        refused = refuse_delete(self, request, object_id, lambda edition: edition)
+        return refused or super().delete_view(request, object_id, extra_context)
+
     def get_actions(self, request):
         # A bulk delete would bypass the model's refusal to delete published editions.
         actions = super().get_actions(request)
@@ -310,6 +416,15 @@ class EditionWorkflowAdminMixin:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         refused = refuse_post_to_uneditable(self, request, object_id, lambda edition: edition)
         return refused or super().changeform_view(request, object_id, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # VersionAdmin records the save's revision around change_view: a step taken with the
+        # save ("Save and submit") is taken after it, so that it refers to that revision.
+        response = super().change_view(request, object_id, form_url, extra_context)
+        saved = getattr(request, "save_and", None)
+        if saved is not None:
+            return self._save_and_act(request, saved, request.POST["_workflow"])
+        return response
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not obj.is_editable:
@@ -358,9 +473,7 @@ class EditionWorkflowAdminMixin:
     def save_model(self, request, obj, form, change):
         if not change:
             workflow.start_draft(obj.profile, request.user, instance=obj)
-            return
-        obj.version += 1
-        super().save_model(request, obj, form, change)
+        # A change is saved in save_related, once the inlines say whether anything changed.
 
     @contextlib.contextmanager
     def create_revision(self, request):
@@ -386,9 +499,56 @@ class EditionWorkflowAdminMixin:
         }
 
     def save_related(self, request, form, formsets, change):
+        if change:
+            if nothing_changed(request, form, formsets):
+                locks.release(form.instance, request.user)
+                return
+            form.instance.version += 1
+            super().save_model(request, form.instance, form, change)
         super().save_related(request, form, formsets, change)
         # The revision holds the edition as it now stands, inlines saved.
         reversion.add_to_revision(form.instance)
+        locks.release(form.instance, request.user)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, "nothing_changed", False):
+            return []
+        return super().construct_change_message(request, form, formsets, add)
+
+    def response_change(self, request, obj):
+        if request.POST.get("_workflow"):
+            # Taken once the save's revision is recorded (change_view).
+            request.save_and = obj
+            return self._back(obj)
+        return unchanged_response(request) or super().response_change(request, obj)
+
+    def _save_and_act(self, request, edition, action):
+        """ "Save and submit": the form was saved (or had nothing to save), then the step is
+        taken, so that nothing typed on the page is lost by taking it."""
+        saved = "Nothing to save" if getattr(request, "nothing_changed", False) else "Saved"
+        if action not in SAVE_AND:
+            messages.error(request, f"{saved}; {action!r} cannot be taken from the edit form.")
+            return self._back(edition)
+        if action == "renumber":
+            try:
+                workflow.renumber(edition, request.user)
+            except workflow.WorkflowError as exc:
+                messages.error(request, f"{saved}, but the notes were not renumbered: {exc}")
+            else:
+                messages.success(
+                    request, f"{saved}; notes renumbered in order of first appearance."
+                )
+            return self._back(edition)
+        comment = request.POST.get("workflow_comment", "")
+        try:
+            workflow.run(action, edition, request.user, comment)
+        except workflow.WorkflowError as exc:
+            messages.error(request, f"{saved}, but not submitted: {exc}")
+        else:
+            messages.success(
+                request, f"{saved}; submitted for review: the edition is {state_phrase(edition)}."
+            )
+        return self._back(edition)
 
     def save_formset(self, request, form, formset, change):
         # Positions are unique per edition and rows are saved one by one, so swapping two
@@ -405,6 +565,12 @@ class EditionWorkflowAdminMixin:
                 for offset, pk in enumerate(moved, start=1):
                     rows.filter(pk=pk).update(position=end + offset)
         super().save_formset(request, form, formset, change)
+        if formset.model is Footnote:
+            for row in formset.forms:
+                if row in formset.deleted_forms or "text" not in row.changed_data:
+                    continue
+                links = citing.link(row.instance)
+                messages.info(request, citing.describe(row.instance, links))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form if context.get("adminform") else None
@@ -414,18 +580,45 @@ class EditionWorkflowAdminMixin:
             context["stale"] = True
         if obj is not None:
             context.update(self.workflow_context(request, obj))
+            context.update(self.editing_lock_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def editing_lock_context(self, request, edition):
+        if not (edition.is_editable and self.has_change_permission(request, edition)):
+            return {}
+        # Opening the page shows who holds the lock; the page's script takes it at the first
+        # change typed, so a reviewer landing on a draft after a step does not hold it.
+        other = locks.holder(edition, request.user)
+        return {
+            "editing_other": other,
+            "can_take_over": other is not None and locks.may_break(request.user),
+            "editing_lock_url": reverse("admin:reports_edition_editing_lock", args=[edition.pk]),
+            "editing_lock_renew_seconds": max(settings.EDITING_LOCK_TIMEOUT // 3, 5),
+        }
 
     def workflow_context(self, request, edition):
         actions = workflow.allowed_actions(edition, request.user)
+        attach_change_requests([edition])
         show_problems = edition.state in (*states.EDITABLE, State.IN_REVIEW)
+        offered = {action.name for action in actions}
+        withheld = [
+            (action.label, refusal)
+            for action in workflow.ACTIONS.values()
+            if action.explain_when_withheld
+            and action.name not in offered
+            and edition.state in action.from_states
+            and may(request.user, action.permission)
+            and (refusal := action(edition, request.user).refusal(offering=True))
+        ]
         return {
             "workflow_actions": actions,
+            "withheld_actions": withheld,
             "citation_problems": citation_problems(edition) if show_problems else [],
+            "uncited_notes": citing.uncited_notes(edition) if show_problems else [],
             "citations_checked": show_problems,
             "workflow_events": list(edition.events.select_related("actor")[:8]),
             "can_start_draft": (
-                edition.state == State.PUBLISHED
+                edition.is_frozen
                 and request.user.has_perm(workflow.START_PERMISSION)
                 and not edition.profile.editions.open().exists()
             ),
@@ -450,6 +643,16 @@ class EditionWorkflowAdminMixin:
                 "<int:object_id>/start-draft/",
                 wrap(self.start_draft_view),
                 name="reports_edition_start_draft",
+            ),
+            path(
+                "<int:object_id>/editing-lock/",
+                wrap(self.editing_lock_view),
+                name="reports_edition_editing_lock",
+            ),
+            path(
+                "<int:object_id>/withdraw/",
+                wrap(self.withdraw_view),
+                name="reports_edition_withdraw",
             ),
             path(
                 "<int:object_id>/compare/", wrap(self.compare_view), name="reports_edition_compare"
@@ -486,46 +689,150 @@ class EditionWorkflowAdminMixin:
                 return self._back(edition)
             if timezone.is_naive(at):
                 at = timezone.make_aware(at)
+        options = {}
+        if action == "withdraw":
+            options["restore_previous"] = request.POST.get("after") != "offline"
         try:
-            workflow.run(action, edition, request.user, comment, at=at)
+            workflow.run(action, edition, request.user, comment, at=at, **options)
         except workflow.CitationErrors as exc:
             messages.error(
                 request,
-                f"Approval refused: fix the {len(exc.problems)} citation "
+                f"Approval refused: fix the {len(exc.problems)} content or citation "
                 "problem(s) listed on this page first.",
             )
         except workflow.WorkflowError as exc:
             messages.error(request, str(exc))
         else:
             label = workflow.ACTIONS[action].label
-            messages.success(
-                request, f"{label}: done. The edition is now {edition.get_state_display().lower()}."
-            )
+            messages.success(request, f"{label}: done. The edition is {state_phrase(edition)}.")
         return self._back(edition)
+
+    def editing_lock_view(self, request, object_id):
+        """POST: renew the edit page's soft lock (the page's script, as JSON), or take it over
+        (`take_over`, a publisher's button)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        edition = self._edition(request, object_id)
+        if not (edition.is_editable and self.has_change_permission(request, edition)):
+            return JsonResponse({"held": False, "editable": False})
+        take_over = "take_over" in request.POST
+        if take_over and not locks.may_break(request.user):
+            raise PermissionDenied
+        mine, other = locks.acquire(edition, request.user, take_over=take_over)
+        if take_over:
+            messages.success(request, "You hold the editing lock now.")
+            return self._back(edition)
+        if other is not None:
+            return JsonResponse(
+                {
+                    "held": False,
+                    "holder": other.user.get_username(),
+                    "since": timezone.localtime(other.since).strftime("%Y-%m-%d %H:%M %Z"),
+                }
+            )
+        return JsonResponse({"held": True})
+
+    def withdraw_view(self, request, object_id):
+        """Withdrawing asks first: a reason, and what the public sees next (by default the
+        edition this one superseded, current again; or nothing, the page answering 410)."""
+        edition = self._edition(request, object_id)
+        refusal = Withdraw(edition, request.user).refusal(offering=True)
+        if refusal:
+            messages.error(request, refusal)
+            return self._back(edition)
+        previous = (
+            Edition.objects.archived()
+            .filter(profile_id=edition.profile_id)
+            .order_by("-last_updated", "-published_at", "-pk")
+            .first()
+        )
+        reason = request.POST.get("comment", "").strip()
+        after = request.POST.get("after", "restore" if previous else "offline")
+        error = None
+        if request.method == "POST":
+            try:
+                restore = after != "offline"
+                workflow.withdraw(edition, request.user, reason, restore_previous=restore)
+            except workflow.WorkflowError as exc:
+                error = str(exc)
+            else:
+                if restore and previous is not None:
+                    date = previous.last_updated_display or f"#{previous.pk}"
+                    shown = f"the edition of {date} is current again"
+                else:
+                    shown = "the profile is offline: its public page answers 410 Gone"
+                messages.success(request, f"Withdrawn: {shown}.")
+                return self._back(edition)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Withdraw: {edition}",
+            "subtitle": None,
+            "object": edition,
+            "original": edition,
+            "previous": previous,
+            "reason": reason,
+            "after": after,
+            "error": error,
+        }
+        return TemplateResponse(request, "admin/reports/edition/withdraw.html", context)
 
     def start_draft_view(self, request, object_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         edition = self._edition(request, object_id)
+        base = edition if edition.is_frozen else None
         try:
-            draft = workflow.start_draft(edition.profile, request.user)
+            draft = workflow.start_draft(edition.profile, request.user, base=base)
         except workflow.WorkflowError as exc:
             messages.error(request, str(exc))
             return self._back(edition)
-        messages.success(request, "A new draft was started as a copy of the published edition.")
+        copied = draft.based_on
+        messages.success(
+            request,
+            f"A new draft was started as a copy of the edition of "
+            f"{copied.last_updated_display or copied.pk} ({copied.get_state_display().lower()})."
+            if copied
+            else "A new, empty draft was started.",
+        )
         return self._back(draft)
 
     def revert_view(self, request, object_id, revision_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        """A revert shows what it will change first (GET), and takes place on confirming it
+        (POST); a refusal is a message on the edition's History, never an error page."""
         edition = self._edition(request, object_id)
+        history = HttpResponseRedirect(reverse("admin:reports_edition_history", args=[edition.pk]))
+        step = Revert(edition, revision_id, request.user)
         try:
-            workflow.revert(edition, revision_id, request.user)
+            revision, _, _ = step.stored()
+            refusal = step.refusal()
+            if refusal:
+                raise workflow.WorkflowError(refusal)
+            if request.method == "POST":
+                step.execute()
+                messages.success(request, "The draft was reverted; the revert is a new revision.")
+                return self._back(edition)
         except workflow.WorkflowError as exc:
             messages.error(request, str(exc))
-        else:
-            messages.success(request, "The draft was reverted; the revert is a new revision.")
-        return self._back(edition)
+            return history
+        when = timezone.localtime(revision.date_created)
+        diff = compare(
+            snapshot_of_edition(edition, "Now"),
+            snapshot_of_revision(
+                revision, edition.pk, f"Revision #{revision.pk}, {when:%Y-%m-%d %H:%M}"
+            ),
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Revert: {edition}",
+            "subtitle": None,
+            "object": edition,
+            "original": edition,
+            "revision": revision,
+            "diff": diff,
+        }
+        return TemplateResponse(request, "admin/reports/edition/revert.html", context)
 
     def history_view(self, request, object_id, extra_context=None):
         edition = self._edition(request, object_id)
@@ -691,7 +998,32 @@ def dashboard(user, now=None):
                 row.state == State.APPROVED and row.publish_at and row.publish_at < overdue_before
             )
         panels.append({"name": name, "title": title, "count": counts[name], "rows": rows})
+    attach_change_requests([row for p in panels for row in p["rows"]])
     return {"panels": panels, "counts": counts, "overdue_count": counts["overdue"], "now": now}
+
+
+REQUEST_PREFIX = "Changes requested: "
+
+
+def attach_change_requests(editions):
+    """Give each edition whose changes are requested its `change_request`: the step that
+    asked (who, when) with `request`, the reviewer's words. One query for all of them."""
+    waiting = {e.pk: e for e in editions if e.state == State.CHANGES_REQUESTED}
+    for edition in editions:
+        edition.change_request = None
+    if not waiting:
+        return
+    events = (
+        EditionEvent.objects.filter(edition_id__in=waiting, action="request_changes")
+        .select_related("actor")
+        .order_by("edition_id", "-at", "-pk")
+    )
+    for event in events:
+        edition = waiting[event.edition_id]
+        if edition.change_request is None:
+            event.request = event.comment.removeprefix(REQUEST_PREFIX)
+            for same in (e for e in editions if e.pk == edition.pk):
+                same.change_request = event
 
 
 class StartDraftsActionForm(ActionForm):
@@ -703,11 +1035,144 @@ class StartDraftsActionForm(ActionForm):
     )
 
 
+def _edition_of_profile(order):
+    return Edition.objects.filter(profile=OuterRef("pk")).order_by(*order)
+
+
+# A profile's state as the editors see it: its edition in progress if it has one, else its
+# published one, else the newest of the others (withdrawn, superseded).
+PROFILE_STATE_ORDER = (
+    Case(
+        When(state__in=states.OPEN, then=Value(0)),
+        When(state__in=states.PUBLIC, then=Value(1)),
+        default=Value(2),
+    ),
+    F("last_updated").desc(nulls_first=True),
+    "-pk",
+)
+
+
+class ProfileStateFilter(admin.SimpleListFilter):
+    title = "current state"
+    parameter_name = "current_state"
+
+    def lookups(self, request, model_admin):
+        return [*State.choices, ("none", "No edition")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(current_state=None if value == "none" else value)
+
+
+class ProfileUpdatedFilter(admin.SimpleListFilter):
+    title = "last updated"
+    parameter_name = "last_updated_year"
+
+    def lookups(self, request, model_admin):
+        span = Edition.objects.public().aggregate(
+            first=Min("last_updated"), last=Max("last_updated")
+        )
+        if span["first"] is None:
+            return []
+        return [
+            (str(year), str(year)) for year in range(span["last"].year, span["first"].year - 1, -1)
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not (value.isascii() and value.isdigit()):
+            raise IncorrectLookupParameters(f"Not a year: {value!r}")
+        return queryset.filter(current_last_updated__year=int(value))
+
+
 class ProfileWorkflowAdminMixin:
-    """Profiles: start drafts (a yearly update) for the selected profiles."""
+    """Profiles: each one's state and last update in the list, its editions and "Start a
+    draft" on its page; start drafts (a yearly update) for the selected profiles."""
 
     action_form = StartDraftsActionForm
     actions = ["start_drafts"]
+    change_form_template = "admin/reports/profile/change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                current_state=Subquery(
+                    _edition_of_profile(PROFILE_STATE_ORDER).values("state")[:1]
+                ),
+                current_last_updated=Subquery(
+                    Edition.objects.public()
+                    .filter(profile=OuterRef("pk"))
+                    .values("last_updated")[:1]
+                ),
+            )
+        )
+
+    @admin.display(description="current state", ordering="current_state")
+    def current_state(self, profile):
+        return State(profile.current_state).label if profile.current_state else "No edition"
+
+    @admin.display(description="last updated", ordering="current_last_updated")
+    def current_last_updated(self, profile):
+        return profile.current_last_updated or "—"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/start-draft/",
+                wrap(self.start_draft_view),
+                name="reports_profile_start_draft",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        profile = self.get_object(request, unquote(object_id))
+        extra = {}
+        if profile is not None:
+            editions = list(
+                profile.editions.select_related("report", "created_by").order_by(
+                    F("last_updated").desc(nulls_first=True), "-pk"
+                )
+            )
+            open_edition = next((e for e in editions if e.is_open), None)
+            bases = [e for e in editions if e.is_frozen]
+            default = newest_content(profile) if bases else None
+            extra = {
+                "profile_editions": editions,
+                "open_edition": open_edition,
+                "draft_bases": bases,
+                "default_base": default,
+                "can_start_draft": open_edition is None
+                and request.user.has_perm(workflow.START_PERMISSION),
+            }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def start_draft_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        profile = get_object_or_404(Profile, pk=object_id)
+        if not self.has_view_or_change_permission(request, profile):
+            raise PermissionDenied
+        back = HttpResponseRedirect(reverse("admin:reports_profile_change", args=[profile.pk]))
+        base_id = request.POST.get("base")
+        base = profile.editions.filter(pk=base_id).first() if base_id else None
+        if base_id and base is None:
+            messages.error(request, "That edition is not one of this profile's.")
+            return back
+        try:
+            draft = workflow.start_draft(profile, request.user, base=base)
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+            return back
+        messages.success(request, f"Started a draft of {profile}.")
+        return HttpResponseRedirect(reverse("admin:reports_edition_change", args=[draft.pk]))
 
     def has_start_drafts_permission(self, request):
         return request.user.has_perm(workflow.START_PERMISSION)

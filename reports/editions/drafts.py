@@ -6,11 +6,14 @@ the actor, and events in the edition's history.
 """
 
 import reversion
+from django.db import IntegrityError
+from django.db.models import F
 from django.utils import timezone
 from reversion.models import Revision
 
 from sources.models import Citation, Footnote
 
+from ..citations import MARKER
 from ..models import Edition, EditionEvent, OverviewFact, Profile, Section
 from . import signals, snapshot, states
 from .actions import (
@@ -58,19 +61,37 @@ def _event(edition, actor, action, from_state, comment):
     return event
 
 
+def newest_content(profile):
+    """The edition a new draft of the profile is copied from when none is chosen: the current
+    one, else the newest edition published once (a withdrawn one included: a profile taken
+    offline must not start again from nothing)."""
+    current = profile.editions.public().first()
+    if current is not None:
+        return current
+    return (
+        profile.editions.frozen()
+        .order_by(
+            F("last_updated").desc(nulls_last=True), F("published_at").desc(nulls_last=True), "-pk"
+        )
+        .first()
+    )
+
+
 class StartDraft:
-    """Open a draft of a profile: a copy of its published edition, or empty for a new one.
+    """Open a draft of a profile: a copy of an edition published once (`base`; by default the
+    current one, else the newest: see newest_content), or empty for a profile never published.
 
     `instance` is an unsaved Edition (the admin's add form) to use for an empty draft.
     """
 
     name = "start"
 
-    def __init__(self, profile, actor, *, report=None, instance=None):
+    def __init__(self, profile, actor, *, report=None, instance=None, base=None):
         self.profile = profile
         self.actor = actor
         self.report = report
         self.instance = instance
+        self.base = base
 
     def refusal(self, profile=None):
         profile = profile or self.profile
@@ -82,11 +103,14 @@ class StartDraft:
                 f"{profile} already has an open edition "
                 f"({open_edition.get_state_display().lower()}); continue that one."
             )
-        if self.instance is not None and profile.editions.public().exists():
+        if self.instance is not None and profile.editions.frozen().exists():
             return (
                 f"{profile} has a published edition: start the new draft from it so it "
                 "begins as a copy."
             )
+        base = self.base
+        if base is not None and (base.profile_id != profile.pk or not base.is_frozen):
+            return "A draft is copied from an edition of the same profile that was published."
         return None
 
     def check(self):
@@ -108,7 +132,7 @@ class StartDraft:
         return draft
 
     def _open(self, profile):
-        current = profile.editions.public().first()
+        current = self.base or newest_content(profile)
         draft = self.instance or Edition(profile=profile)
         draft.profile = profile
         draft.state = State.DRAFT
@@ -151,10 +175,55 @@ def copy_content(source, target):
     )
 
 
-def restore(edition, version):
-    """Put the content stored in `version` (the "edition" format) back on the edition."""
-    content = snapshot.content_of_version(version)
-    fields = version.field_dict
+def content_of_revision(revision, edition_id):
+    """(fields, content) of the edition as `revision` holds it, in the form of
+    snapshot.content_of; only this edition's rows, whatever else the revision holds (the demo
+    data, a multi-profile archive file). None when the revision does not hold the edition."""
+    from django.contrib.contenttypes.models import ContentType
+
+    types = ContentType.objects.get_for_models(Edition, Section, OverviewFact, Footnote, Citation)
+    by_type = {ct.pk: model for model, ct in types.items()}
+    fields = None
+    rows = {model: [] for model in types}
+    for version in revision.version_set.filter(content_type__in=by_type):
+        model = by_type[version.content_type_id]
+        if model is Edition:
+            if str(version.object_id) == str(edition_id):
+                fields = version.field_dict
+                if version.format == snapshot.FORMAT:
+                    return fields, snapshot.content_of_version(version)
+            continue
+        # A revision from before editions were stored whole: each row a Version of its own.
+        rows[model].append((version.object_id, version.field_dict))
+    if fields is None:
+        return None
+    notes = {str(pk): data for pk, data in rows[Footnote] if data.get("edition_id") == edition_id}
+    cited = {}
+    for _, data in rows[Citation]:
+        if str(data.get("footnote_id")) in notes:
+            cited.setdefault(str(data["footnote_id"]), []).append(
+                [data.get("position", 0), data["source_id"], data.get("locator", "")]
+            )
+    return fields, {
+        "overview": sorted(
+            [d["position"], d["label"], d["value"]]
+            for _, d in rows[OverviewFact]
+            if d.get("edition_id") == edition_id
+        ),
+        "sections": sorted(
+            [d["position"], d["heading"], d["body"]]
+            for _, d in rows[Section]
+            if d.get("edition_id") == edition_id
+        ),
+        "footnotes": sorted(
+            [d["number"], d["text"], sorted(cited.get(pk, []))] for pk, d in notes.items()
+        ),
+    }
+
+
+def restore(edition, fields, content):
+    """Put `content` (as snapshot.content_of gives it) and the content fields back on the
+    edition: its own rows only, replaced whole, so no stored row id or position can clash."""
     Citation.objects.filter(footnote__edition=edition).delete()
     for rows in (edition.footnotes, edition.sections, edition.overview_facts):
         rows.all().delete()
@@ -181,22 +250,10 @@ def restore(edition, version):
     )
 
 
-# Workflow fields are not content: a revert never moves the edition between states.
-WORKFLOW_FIELDS = (
-    "state",
-    "profile_id",
-    "created_by_id",
-    "submitted_by_id",
-    "based_on_id",
-    "published_at",
-    "publish_at",
-    "imported_from",
-)
-
-
 class Revert:
     """Restore an editable edition's content to one of its earlier revisions, recorded as a
-    new revision."""
+    new revision. Only the edition's own rows change, whatever else the revision holds; the
+    workflow fields (state, authors, dates of publication) are not content and stay."""
 
     name = "revert"
 
@@ -216,15 +273,99 @@ class Revert:
             )
         return None
 
-    def execute(self):
+    def stored(self):
+        """(revision, fields, content) to revert to, or WorkflowError."""
         from .workflow import edition_versions
 
         revision = self.revision
-        if isinstance(revision, int):
+        if not isinstance(revision, Revision):
             revision = Revision.objects.filter(pk=revision).first()
-        versions = edition_versions(self.edition)
-        if revision is None or not versions.filter(revision=revision).exists():
+        if (
+            revision is None
+            or not edition_versions(self.edition).filter(revision=revision).exists()
+        ):
             raise WorkflowError("That revision is not one of this edition's.")
+        found = content_of_revision(revision, self.edition.pk)
+        if found is None:
+            raise WorkflowError("That revision does not hold this edition.")
+        return revision, *found
+
+    def execute(self):
+        revision, fields, content = self.stored()
+        reason = self.refusal()
+        if reason:
+            raise WorkflowError(reason)
+        try:
+            with lifecycle():
+                locked = lock(self.edition)
+                reason = self.refusal(locked)
+                if reason:
+                    raise WorkflowError(reason)
+                with reversion.create_revision():
+                    restore(locked, fields, content)
+                    Edition.objects.filter(pk=locked.pk).update(
+                        version=locked.version + 1, updated_at=timezone.now()
+                    )
+                    locked.refresh_from_db()
+                    when = timezone.localtime(revision.date_created)
+                    text = f"Reverted to the revision of {when:%Y-%m-%d %H:%M} (#{revision.pk})"
+                    add_revision(locked, self.actor, text)
+                _event(locked, self.actor, self.name, locked.state, text)
+        except IntegrityError as exc:
+            # A stored row that no longer fits (a source deleted since, say): nothing changed.
+            raise WorkflowError(
+                f"The revision #{revision.pk} cannot be restored as it was stored ({exc}); "
+                "nothing was changed."
+            ) from exc
+        for field in Edition._meta.concrete_fields:
+            setattr(self.edition, field.attname, getattr(locked, field.attname))
+        return self.edition
+
+
+class Renumber:
+    """Number an editable edition's footnotes 1, 2, 3… in the order their markers first
+    appear (summary, then sections in order, a heading before its body), rewriting the markers
+    with them so each stays paired with its note; notes no marker cites follow, in their old
+    order. Recorded as a revision. A note is inserted between two others in one step: give it
+    any unused number, put its marker where it belongs, and renumber."""
+
+    name = "renumber"
+
+    def __init__(self, edition, actor):
+        self.edition = edition
+        self.actor = actor
+
+    def refusal(self, edition=None):
+        edition = edition or self.edition
+        if not may(self.actor, EDIT_PERMISSION):
+            return "You may not renumber notes: your role does not allow it."
+        if not edition.is_editable:
+            return (
+                "Only a draft's notes can be renumbered; this edition is "
+                f"{edition.get_state_display().lower()}."
+            )
+        return None
+
+    @staticmethod
+    def numbering(summary, sections, numbers):
+        """{old number: new number} for content given as plain values, or WorkflowError when
+        a marker has no note (renumbering would pair it with another one)."""
+        numbers = list(numbers)
+        order = []
+        for text in [summary, *(part for section in sections for part in section)]:
+            for match in MARKER.finditer(text or ""):
+                number = int(match.group(1))
+                if number not in numbers:
+                    raise WorkflowError(
+                        f"Marker [{number}] has no footnote: add the note or remove the marker "
+                        "before renumbering."
+                    )
+                if number not in order:
+                    order.append(number)
+        order += [number for number in sorted(numbers) if number not in order]
+        return {old: new for new, old in enumerate(order, start=1)}
+
+    def execute(self):
         reason = self.refusal()
         if reason:
             raise WorkflowError(reason)
@@ -233,21 +374,36 @@ class Revert:
             reason = self.refusal(locked)
             if reason:
                 raise WorkflowError(reason)
+            sections = list(locked.sections.order_by("position"))
+            notes = list(locked.footnotes.all())
+            mapping = self.numbering(
+                locked.summary, [(s.heading, s.body) for s in sections], [n.number for n in notes]
+            )
+
+            def renumbered(text):
+                return MARKER.sub(lambda m: f"[{mapping[int(m.group(1))]}]", text or "")
+
             with reversion.create_revision():
-                keep = {name: getattr(locked, name) for name in WORKFLOW_FIELDS}
-                version = versions.get(revision=revision)
-                if version.format == snapshot.FORMAT:
-                    restore(locked, version)
-                else:  # a revision from before editions were stored whole
-                    revision.revert(delete=True)
+                # Numbers are unique per edition: park every note past the end first.
+                parked = max(mapping, default=0) + len(mapping) + 1
+                for note in notes:
+                    Footnote.objects.filter(pk=note.pk).update(number=parked + note.number)
+                for note in notes:
+                    Footnote.objects.filter(pk=note.pk).update(number=mapping[note.number])
+                for section in sections:
+                    heading, body = renumbered(section.heading), renumbered(section.body)
+                    if (heading, body) != (section.heading, section.body):
+                        Section.objects.filter(pk=section.pk).update(heading=heading, body=body)
                 Edition.objects.filter(pk=locked.pk).update(
-                    **keep, version=locked.version + 1, updated_at=timezone.now()
+                    summary=renumbered(locked.summary),
+                    version=locked.version + 1,
+                    updated_at=timezone.now(),
                 )
                 locked.refresh_from_db()
-                when = timezone.localtime(revision.date_created)
-                text = f"Reverted to the revision of {when:%Y-%m-%d %H:%M} (#{revision.pk})"
+                moved = sum(1 for old, new in mapping.items() if old != new)
+                text = f"Renumbered the notes in order of first appearance ({moved} moved)"
                 add_revision(locked, self.actor, text)
-            _event(locked, self.actor, self.name, locked.state, text)
         for field in Edition._meta.concrete_fields:
             setattr(self.edition, field.attname, getattr(locked, field.attname))
+        self.moved = moved
         return self.edition

@@ -1,7 +1,8 @@
 """E-mails of the editorial workflow, sent once the transaction that caused them commits.
 
 Editors hear of every submission; an edition's author hears when changes are requested, when
-it is approved and when it is published (settings.EMAIL_BACKEND: the console by default).
+it is approved, published or withdrawn. Links are absolute (settings.SITE_URL); the mail server
+is settings.EMAIL_URL (the console by default).
 """
 
 from django.conf import settings
@@ -12,10 +13,13 @@ from django.db.models import Q
 from django.urls import reverse
 
 
+def absolute(path):
+    """The address of `path` from outside (settings.SITE_URL): a mail is read elsewhere."""
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
 def _link(edition):
-    path = reverse("admin:reports_edition_change", args=[edition.pk])
-    base = getattr(settings, "SITE_URL", "").rstrip("/")
-    return f"{base}{path}"
+    return absolute(reverse("admin:reports_edition_change", args=[edition.pk]))
 
 
 def _send(recipients, subject, body):
@@ -83,11 +87,15 @@ def published(edition, actor):
     body = (
         f"{edition.profile} was published by {_by(actor)} "
         f"(last updated {edition.last_updated_display}).\n\n"
-        f"Public page: {edition.profile.get_absolute_url()}\n"
+        f"Public page: {absolute(edition.profile.get_absolute_url())}\n"
     )
     _send([_author(edition)], f"Published: {edition.profile}", body)
 
 
-def withdrawn(edition, actor):
-    body = f"{_by(actor)} withdrew the published edition of {edition.profile}.\n"
+def withdrawn(edition, actor, comment=""):
+    body = (
+        f"{_by(actor)} withdrew the published edition of {edition.profile}.\n\n"
+        + (f"Reason: {comment}\n\n" if comment else "")
+        + f"{_link(edition)}\n"
+    )
     _send([_author(edition)], f"Withdrawn: {edition.profile}", body)

@@ -26,7 +26,7 @@ from .actions import (
     lock,
     may,
 )
-from .drafts import Revert, StartDraft
+from .drafts import Renumber, Revert, StartDraft
 from .freeze import lifecycle
 from .release import Release
 
@@ -43,8 +43,8 @@ __all__ = [
 ]
 
 
-def start_draft(profile, actor, *, report=None, instance=None):
-    return StartDraft(profile, actor, report=report, instance=instance).execute()
+def start_draft(profile, actor, *, report=None, instance=None, base=None):
+    return StartDraft(profile, actor, report=report, instance=instance, base=base).execute()
 
 
 def run(name, edition, actor, comment="", at=None, **options):
@@ -100,6 +100,10 @@ def edition_versions(edition):
 
 def revert(edition, revision, actor):
     return Revert(edition, revision, actor).execute()
+
+
+def renumber(edition, actor):
+    return Renumber(edition, actor).execute()
 
 
 # --- scheduled publishing ----------------------------------------------------------------

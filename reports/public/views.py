@@ -174,13 +174,41 @@ def country(request, country):
     )
 
 
+def _taken_offline(request, country, topic, rows=()):
+    """The page of a profile whose edition was withdrawn with none current again: 410 Gone
+    and a short notice, never a bare 404 (None when nothing of it was ever withdrawn)."""
+    withdrawn = (
+        Edition.objects.filter(
+            profile__country__slug=country,
+            profile__topic__slug=topic,
+            state=Edition.State.WITHDRAWN,
+        )
+        .select_related("profile__country", "profile__topic")
+        .order_by("-updated_at")
+        .first()
+    )
+    if withdrawn is None:
+        return None
+    context = {"profile": withdrawn.profile, "withdrawn_at": withdrawn.updated_at, "rows": rows}
+    return render(request, "public/gone.html", context, status=410)
+
+
 @require_safe
 def profile(request, country, topic):
     def build():
-        rows = _history(country, topic)
+        try:
+            rows = _history(country, topic)
+        except Http404:
+            gone = _taken_offline(request, country, topic)
+            if gone is None:
+                raise
+            return gone, None, None
         current = _current(rows)
         if current is None:
-            raise Http404("This profile has no current edition.")
+            gone = _taken_offline(request, country, topic, rows)
+            if gone is None:
+                raise Http404("This profile has no current edition.")
+            return gone, None, None
         edition = edition_queryset().get(pk=current["id"])
         response = render_edition(request, edition, load_content(edition), history=rows)
         return response, _last_modified(rows), edition.profile_id

@@ -35,6 +35,11 @@ def click(page, selector):
 
 
 def act(page, action, comment=None):
+    if action == "submit":  # "Save and submit": one post with the edit form
+        if comment is not None:
+            page.fill("input[name=workflow_comment]", comment)
+        click(page, "button[name=_workflow][value=submit]")
+        return
     form = f"form[action$='/workflow/{action}/']"
     if comment is not None:
         page.fill(f"{form} input[name=comment]", comment)

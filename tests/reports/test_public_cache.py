@@ -143,7 +143,7 @@ def test_withdrawing_takes_the_page_down_at_once(client, site, publisher):
     url = profile_url(site)
     assert client.get(url).status_code == 200
     workflow.withdraw(site["current"], publisher, "Published by mistake", restore_previous=False)
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 410
     changes = reverse("public:changes", args=[site["country"].slug, site["topic"].slug])
     assert client.get(changes).status_code == 404
 
@@ -275,7 +275,7 @@ def test_the_scheme_works_through_redis(client, settings, site, publisher):
             == 304
         )
         workflow.withdraw(site["current"], publisher, "Mistake", restore_previous=False)
-        assert client.get(profile_url(site)).status_code == 404
+        assert client.get(profile_url(site)).status_code == 410
     finally:
         from django.core.cache import cache as redis_cache
 
@@ -571,7 +571,7 @@ def test_a_withdraw_is_never_served_stale_while_other_profiles_stay_cached(
         kazakhstan["current"], publisher, "Published by mistake", restore_previous=False
     )
 
-    assert client.get(profile_url(kazakhstan)).status_code == 404
+    assert client.get(profile_url(kazakhstan)).status_code == 410
     assert client.get(archived_url(kazakhstan)).status_code == 200
     assert client.get(profile_url(kyrgyzstan)).status_code == 200
     assert renders.count("Kyrgyzstan") == 1

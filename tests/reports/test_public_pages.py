@@ -265,7 +265,6 @@ def test_unpublished_editions_are_not_found_anywhere(client, state):
     )
     source = edition.footnotes.get().sources.get()
     for url in [
-        reverse("public:profile", args=[country.slug, topic.slug]),
         reverse("public:archived", args=[country.slug, topic.slug, 2011]),
         reverse("public:archived_edition", args=[country.slug, topic.slug, 2011, edition.pk]),
         reverse("public:changes", args=[country.slug, topic.slug]),
@@ -273,6 +272,10 @@ def test_unpublished_editions_are_not_found_anywhere(client, state):
         reverse("edition_preview", args=[edition.pk]),
     ]:
         assert client.get(url).status_code == 404, url
+    # A withdrawn profile was public once: its page says it is gone, and shows nothing of it.
+    page = client.get(reverse("public:profile", args=[country.slug, topic.slug]))
+    assert page.status_code == (410 if state == S.WITHDRAWN else 404)
+    assert "SECRET" not in page.text
     for url in [
         reverse("public:home"),
         reverse("public:country", args=[country.slug]),

@@ -93,7 +93,7 @@ def test_transition_table(request, make_user, role, action, state):
 
 
 def test_a_step_refers_to_the_content_revision_it_acted_on(researcher, editor):
-    draft = workflow.start_draft(make_profile(), researcher)
+    draft = workflow.start_draft(make_edition(state=S.PUBLISHED).profile, researcher)
     started = Version.objects.get_for_object(draft).get().revision
     workflow.submit(draft, researcher)
     workflow.approve(draft, editor)

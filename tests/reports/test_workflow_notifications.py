@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 
 from reports.editions import workflow
+from reports.models import Section
 from tests.builders import make_edition, make_profile
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def draft(researcher):
-    return workflow.start_draft(make_profile(), researcher)
+    draft = workflow.start_draft(make_profile(), researcher)
+    Section.objects.create(edition=draft, position=1, heading="Policy", body="Has acceded.")
+    return draft
 
 
 def sent(capture, action):
