@@ -294,7 +294,7 @@ def test_the_data_migration_normalises_stored_text_and_keeps_approvals(publisher
         Edition.objects.filter(pk=approved.pk).update(state=S.APPROVED)
         approve_as_fixture(approved_now)
 
-    migration = importlib.import_module("reports.migrations.0011_editing_lock_normalised_text")
+    migration = importlib.import_module("reports.migrations.0012_editing_lock_normalised_text")
     # forward() needs only the connection of its schema editor (SQLite's may not open here).
     migration.forward(apps, SimpleNamespace(connection=connection))
 

@@ -134,7 +134,7 @@ def forward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0010_edition_list_indexes"),
+        ("reports", "0011_country_aliases"),
         ("sources", "0002_source_alias"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
