@@ -7,6 +7,7 @@ ALLOWED_HOSTS comma-separated
 CACHE_URL     unset: local memory; redis://… uses Redis
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "reversion",
     "import_export",
+    "axes",
     "reports",
     "sources",
 ]
@@ -62,6 +64,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "reports.editions.middleware.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "monitor.security.IdleTimeout",
+    # Last, as django-axes asks: it turns a lockout raised during a login into its page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "monitor.urls"
@@ -143,10 +154,30 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only a proxy that sets X-Forwarded-Proto itself (and drops the client's) may be believed: a
+# client reaching gunicorn directly would otherwise claim HTTPS.
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 LOGIN_URL = "admin:login"
+
+# Staff are signed out after this long without a request (monitor.security.IdleTimeout).
+STAFF_IDLE_TIMEOUT = int(os.environ.get("STAFF_IDLE_MINUTES", "30")) * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name
+# from one address, that pair is locked out for the cool-off time, the failures are logged
+# (logger "axes") and listed in the admin (Axes → Access attempts, where an admin unlocks).
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "monitor.security.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
 # Tabular imports (django-import-export) change rows: they need the model's change permission,
 # not merely access to its list.
