@@ -140,6 +140,8 @@ def import_archive_view(request):
         key = stage(form.cleaned_data["files"])
         data = {
             "key": key,
+            # Only who previewed may confirm: the token is no bearer ticket to someone's upload.
+            "user": request.user.pk,
             "state": form.cleaned_data["state"],
             "country": form.cleaned_data["country"],
             "year": form.cleaned_data["year"],
@@ -163,6 +165,9 @@ def confirm(request, context):
         data = signing.loads(request.POST["token"], salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:
         messages.error(request, "This preview has expired or was altered; upload the files again.")
+        return redirect("admin:reports_import_archive")
+    if data.get("user") != request.user.pk:
+        messages.error(request, "This preview was made by someone else; upload the files again.")
         return redirect("admin:reports_import_archive")
     folder = staging_root() / data["key"]
     if not folder.is_dir():
