@@ -1,12 +1,15 @@
-"""Who is asking and for how long they stay signed in.
+"""Who is asking, for how long they stay signed in, and what their browser may run.
 
 client_ip       the address login throttling (django-axes) counts failures by
 IdleTimeout     signs staff out after STAFF_IDLE_TIMEOUT seconds without a request
+ContentSecurityPolicy  the public policy (CONTENT_SECURITY_POLICY), the admin's under /admin/
 """
 
 import time
 from urllib.parse import urlencode
 
+from csp.middleware import CSPMiddleware
+from csp.utils import default_config
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -60,3 +63,17 @@ class IdleTimeout:
                 request.session[LAST_SEEN] = now
                 request.session.set_expiry(settings.STAFF_IDLE_TIMEOUT)
         return self.get_response(request)
+
+
+class ContentSecurityPolicy(CSPMiddleware):
+    """django-csp's middleware, with ADMIN_CONTENT_SECURITY_POLICY for the admin's pages."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and parts.config is None and request.path.startswith(_admin_root()):
+            parts.config = default_config(settings.ADMIN_CONTENT_SECURITY_POLICY["DIRECTIVES"])
+        return parts
+
+
+def _admin_root():
+    return reverse("admin:index")

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "reports.public.pagecache.PublicationMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "monitor.security.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -162,6 +163,29 @@ if BEHIND_PROXY:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 LOGIN_URL = "admin:login"
+
+# Content-Security-Policy (django-csp; monitor.security.ContentSecurityPolicy). The public site
+# runs no script at all and loads only its own style sheet: nothing else may run or load. The
+# admin runs Django's own scripts from /static/ (none inline), and keeps inline styles (style
+# attributes of the editorial templates, django-import-export's), which run nothing.
+_PUBLIC_CSP = {
+    "default-src": ["'none'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'"],
+    "font-src": ["'self'"],
+    "form-action": ["'self'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _PUBLIC_CSP}
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **_PUBLIC_CSP,
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "connect-src": ["'self'"],
+    }
+}
 
 # Staff are signed out after this long without a request (monitor.security.IdleTimeout).
 STAFF_IDLE_TIMEOUT = int(os.environ.get("STAFF_IDLE_MINUTES", "30")) * 60

@@ -102,3 +102,12 @@ def test_the_client_address_behind_a_proxy_is_the_one_the_proxy_added(rf):
     assert client_ip(request) == "10.0.0.2"
     with override_settings(BEHIND_PROXY=True):
         assert client_ip(request) == "198.51.100.7"
+
+
+def test_the_public_site_may_run_no_script_and_the_admin_only_its_own(client, superuser):
+    public = client.get("/robots.txt")["Content-Security-Policy"]
+    assert "default-src 'none'" in public and "script-src" not in public
+    assert "style-src 'self';" in public + ";" and "frame-ancestors 'none'" in public
+    client.force_login(superuser)
+    admin = client.get("/admin/")["Content-Security-Policy"]
+    assert "script-src 'self';" in admin + ";" and "default-src 'none'" in admin
