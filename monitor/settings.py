@@ -118,6 +118,9 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# While the database is unreachable, serve cached public pages that provably did not change
+# (reports.public.pagecache). Needs a cache every process shares: on with Redis.
+STALE_IF_ERROR = env_bool("STALE_IF_ERROR", CACHE_URL.startswith(("redis://", "rediss://")))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

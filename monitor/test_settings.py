@@ -15,3 +15,5 @@ CSRF_COOKIE_SECURE = False
 # Serve static files from the finders so tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# One process: its local-memory cache is shared by everything that serves.
+STALE_IF_ERROR = True
