@@ -69,7 +69,7 @@ def test_a_withdrawn_page_is_never_served_stale(
     url = profile_url(site)
     assert client.get(url).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.withdraw(site["current"], publisher, "Published by mistake", restore_previous=False)
+        workflow.withdraw(site["current"], publisher, "By mistake", restore_previous=False)
     with database_down():
         assert client.get(url).status_code == 503
 
