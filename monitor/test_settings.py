@@ -17,3 +17,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # One process: its local-memory cache is shared by everything that serves.
 STALE_IF_ERROR = True
+# A second alias onto the test database, as a read replica would be: tests of the replica router
+# turn it on with settings.DATABASE_REPLICAS = ["replica"].
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
