@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def production(**env):
     """The environment of a production server, without DEBUG and the test settings."""
-    base = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_SETTINGS_MODULE")}
+    # Not the test run's own: its settings module, and the browser tests' async switch.
+    dropped = ("DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
     return {
         **base,
         "SECRET_KEY": "a-long-production-secret-key-for-the-test-only-0123456789abcdef",
