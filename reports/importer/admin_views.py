@@ -1,6 +1,7 @@
 """The admin's "Import archive" page: upload, dry-run report, confirm, result."""
 
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from django.utils.text import get_valid_filename
 from reports.editions.imports import ImportRefused, import_refusal
 from reports.models import Edition
 
+from . import limits
 from .archive import DOCUMENT_SUFFIXES, iter_documents
 from .service import ImportOptions, import_documents, summarise
 
@@ -94,6 +96,7 @@ class UploadForm(forms.Form):
 
 def stage(files):
     """Keep the uploads until the user confirms; returns the staging key."""
+    sweep()
     key = uuid.uuid4().hex
     folder = staging_root() / key
     folder.mkdir(parents=True)
@@ -103,6 +106,17 @@ def stage(files):
             for chunk in upload.chunks():
                 out.write(chunk)
     return key
+
+
+def sweep():
+    """Remove staged uploads whose preview can no longer be confirmed (older than its token)."""
+    root = staging_root()
+    if not root.is_dir():
+        return
+    expired = time.time() - TOKEN_MAX_AGE
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < expired:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def staged_documents(key):
@@ -146,9 +160,18 @@ def import_archive_view(request):
             "country": form.cleaned_data["country"],
             "year": form.cleaned_data["year"],
         }
-        report = import_documents(
-            staged_documents(key), options_from(data, request.user, dry_run=True)
-        )
+        documents = staged_documents(key)
+        refusal = limits.request_refusal(documents)
+        if refusal:
+            shutil.rmtree(staging_root() / key, ignore_errors=True)
+            form.add_error("files", refusal)
+            context["form"] = form
+            return TemplateResponse(request, "admin/reports/import_archive.html", context)
+        try:
+            report = import_documents(documents, options_from(data, request.user, dry_run=True))
+        except BaseException:
+            shutil.rmtree(staging_root() / key, ignore_errors=True)  # no preview, no upload
+            raise
         context.update(
             report=report,
             summary=summarise(report),
