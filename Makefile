@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py load_demo
-	@echo "Serving on http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/)"
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/), with the task worker"
+	DEBUG=true $(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
+		DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
 	@echo "== Test suite on SQLite"

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "health_check",
+    "django_tasks",
+    "django_tasks_db",
     "reports",
     "sources",
 ]
@@ -186,6 +188,9 @@ if BEHIND_PROXY:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 LOGIN_URL = "admin:login"
+
+# The task queue (django-tasks, database backend): large imports run in `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Content-Security-Policy (django-csp; monitor.security.ContentSecurityPolicy). The public site
 # runs no script at all and loads only its own style sheet: nothing else may run or load. The

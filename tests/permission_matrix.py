@@ -67,6 +67,9 @@ def build_records(users):
     AccessFailureLog.objects.create(
         username="someone", ip_address="192.0.2.1", user_agent="x", attempt_time=timezone.now()
     )
+    from reports.importer.tasks import import_staged
+
+    import_staged.enqueue("staged-key", {}, users["publisher"].pk, True)  # queued, never run
     return {"site": site, "draft": draft, "group": Group.objects.first()}
 
 
@@ -91,7 +94,14 @@ def _object(model_label, records, users):
         "sources_source": current.footnotes.first().sources.first(),
         "sources_footnote": records["draft"].footnotes.first(),
         "sources_citation": records["draft"].footnotes.first().citations.first(),
+        "django_tasks_database_dbtaskresult": _task_result(),
     }[model_label]
+
+
+def _task_result():
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.first()
 
 
 def _record_change():
@@ -126,9 +136,9 @@ def path_for(key, route, records, users):
         "<int:revision_id>": str(_version(draft).revision_id),
         "<path:content_type_id>": str(ContentType.objects.get_for_model(Edition).pk),
         "<id>": str(users["researcher"].pk),
-        "^(?P<app_label>auth|axes|reports|sources)/$": "reports/",
         "(?P<url>.*)$": "no-such-page/",
         "^recover/$": "recover/",
+        "<uuid:result_id>": "00000000-0000-4000-8000-000000000000",
     }
     if key == "edition_preview":
         values["<int:edition_id>"] = str(draft.pk)
@@ -149,6 +159,7 @@ def path_for(key, route, records, users):
         values["<path:object_id>"] = str(site["current"].pk)
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)
+    path = re.sub(r"\^\(\?P<app_label>[^)]*\)/\$", "reports/", path)  # any app of the admin
     assert "<" not in path and "(" not in path and "^" not in path, (key, path)
     return path
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.text import get_valid_filename
@@ -161,12 +162,8 @@ def import_archive_view(request):
             "year": form.cleaned_data["year"],
         }
         documents = staged_documents(key)
-        refusal = limits.request_refusal(documents)
-        if refusal:
-            shutil.rmtree(staging_root() / key, ignore_errors=True)
-            form.add_error("files", refusal)
-            context["form"] = form
-            return TemplateResponse(request, "admin/reports/import_archive.html", context)
+        if limits.in_background(documents):
+            return in_background(key, data, request.user, dry_run=True)
         try:
             report = import_documents(documents, options_from(data, request.user, dry_run=True))
         except BaseException:
@@ -200,8 +197,11 @@ def confirm(request, context):
         shutil.rmtree(folder, ignore_errors=True)
         messages.info(request, "Import cancelled; nothing was written.")
         return redirect("admin:reports_import_archive")
+    documents = staged_documents(data["key"])
+    if limits.in_background(documents):
+        return in_background(data["key"], data, request.user, dry_run=False)
     try:
-        report = import_documents(staged_documents(data["key"]), options_from(data, request.user))
+        report = import_documents(documents, options_from(data, request.user))
     except ImportRefused as refused:
         messages.error(request, f"Nothing was imported: {refused}")
         return redirect("admin:reports_import_archive")
@@ -216,4 +216,46 @@ def confirm(request, context):
         f"{summary['unchanged']} unchanged, {summary['rejected']} rejected.",
     )
     context.update(report=report, summary=summary, dry_run=False)
+    return TemplateResponse(request, "admin/reports/import_archive.html", context)
+
+
+def in_background(key, data, user, dry_run):
+    """Hand the preview or the import to the task queue; its progress page follows it."""
+    from .tasks import import_staged
+
+    result = import_staged.enqueue(key, data, user.pk, dry_run)
+    return redirect("admin:reports_import_job", result_id=result.id)
+
+
+def import_job_view(request, result_id):
+    """A background preview or import: its progress while it runs, then its report."""
+    from django_tasks import TaskResultStatus
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    from .tasks import import_staged
+
+    if not request.user.has_perm("reports.import_archive"):
+        raise PermissionDenied
+    try:
+        result = import_staged.get_result(str(result_id))
+    except TaskResultDoesNotExist:
+        raise Http404("No such import.") from None
+    key, data, user_id, dry_run = result.args
+    if user_id != request.user.pk:
+        raise Http404("No such import.")  # someone else's upload
+    context = {
+        **admin.site.each_context(request),
+        "title": "Import archive",
+        "dry_run": dry_run,
+    }
+    if result.status == TaskResultStatus.SUCCESSFUL:
+        report = result.return_value
+        context.update(report=report, summary=summarise(report))
+        if dry_run:
+            context["token"] = signing.dumps(data, salt=TOKEN_SALT)
+    elif result.status == TaskResultStatus.FAILED:
+        messages.error(request, "The import failed; nothing was written. Upload the files again.")
+        return redirect("admin:reports_import_archive")
+    else:
+        context["job"] = result
     return TemplateResponse(request, "admin/reports/import_archive.html", context)

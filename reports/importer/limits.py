@@ -9,9 +9,9 @@ IMPORT_MAX_DOCUMENT_CHARS    characters of one document (default 2,000,000; a lo
 IMPORT_MAX_DOCUMENT_LINES    its lines (default 40,000)
 IMPORT_MAX_DOCUMENT_MARKERS  its footnote markers, counted as "[" (default 20,000)
 
-and an import in the admin, which parses twice (preview and confirmation) within a web request,
-is refused whole past IMPORT_MAX_REQUEST_CHARS characters in all (default 5,000,000): larger
-archives go through `manage.py import_archive`.
+and an import in the admin parses (preview, then confirmation) within the web request only up
+to IMPORT_MAX_REQUEST_CHARS characters in all (default 1,000,000): a larger upload is handed to
+the task queue's worker (reports.importer.tasks) and followed on a progress page.
 """
 
 from django.conf import settings
@@ -40,13 +40,7 @@ def document_refusal(raw):
     return None
 
 
-def request_refusal(documents):
-    """Why these documents are too much for one import in the admin, or None."""
+def in_background(documents):
+    """Whether these documents are too much to parse within a web request."""
     total = sum(len(document.raw or b"") for document in documents)
-    limit = _limit("IMPORT_MAX_REQUEST_CHARS", 5_000_000)
-    if total > limit:
-        return (
-            f"These files hold about {total:,} characters; an import in the admin takes at most "
-            f"{limit:,}. Import fewer files at a time, or use manage.py import_archive."
-        )
-    return None
+    return total > _limit("IMPORT_MAX_REQUEST_CHARS", 1_000_000)

@@ -7,6 +7,7 @@ import time
 import zipfile
 
 import pytest
+from django.core.management import call_command
 
 from reports.importer import admin_views
 from reports.importer.archive import Document, iter_documents
@@ -58,17 +59,36 @@ def test_a_small_zip_of_many_large_texts_is_refused_file_by_file_at_once(tmp_pat
     assert not Edition.objects.exists()
 
 
-def test_an_admin_import_past_the_request_budget_is_refused_and_unstaged(
-    client, publisher, tmp_path, settings
+@pytest.mark.django_db(transaction=True)
+def test_a_large_admin_import_runs_in_the_task_queue_with_a_progress_page(
+    client, publisher, editor, tmp_path, settings
 ):
     settings.IMPORT_STAGING_DIR = tmp_path
     settings.IMPORT_MAX_REQUEST_CHARS = len(SEED) + 10
     client.force_login(publisher)
-    response = UPLOAD.upload(client, test_importer.SEED_003, test_importer.SEED_004)
-    assert "an import in the admin takes at most" in response.text
-    assert "token" not in response.context
-    assert not any(tmp_path.iterdir())
+
+    queued = UPLOAD.upload(client, test_importer.SEED_003, test_importer.SEED_004)
+    assert queued.status_code == 302 and "/import-archive/jobs/" in queued["Location"]
+    waiting = client.get(queued["Location"])
+    assert "Preparing the preview: ready" in waiting.text
+    assert '<meta http-equiv="refresh" content="2">' in waiting.text
     assert not Edition.objects.exists()
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)  # a real worker
+    preview = client.get(queued["Location"])
+    assert "Dry run" in preview.text and preview.text.count("new edition, published") == 2
+
+    confirmed = client.post(UPLOAD.url, {"token": preview.context["token"], "confirm": "1"})
+    assert confirmed.status_code == 302 and "/import-archive/jobs/" in confirmed["Location"]
+    assert "Importing: ready" in client.get(confirmed["Location"]).text
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    done = client.get(confirmed["Location"])
+    assert "Import finished" in done.text
+    assert Edition.objects.public().count() == 2
+    assert not any(tmp_path.iterdir())  # the staged upload is gone
+
+    client.force_login(editor)  # a job is seen only by whoever started it
+    assert client.get(confirmed["Location"]).status_code == 404
 
 
 def test_expired_staged_uploads_are_swept_at_the_next_upload(client, publisher, tmp_path, settings):
