@@ -8,7 +8,7 @@ BENCH_ROUNDS ?= 5
 BENCH_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format bench
+.PHONY: run test lint format bench backup restore prod-check
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py load_demo
-	@echo "Serving on http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/)"
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/), with the task worker"
+	DEBUG=true $(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT; \
+		DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
 	@echo "== Test suite on SQLite"
@@ -40,3 +41,21 @@ format: $(STAMP)
 bench: $(STAMP)
 	BENCH_COMMAND='make bench BENCH_SCALES="$(BENCH_SCALES)" BENCH_ROUNDS=$(BENCH_ROUNDS) $(BENCH_ARGS)' \
 		$(PY) bench/run.py --scales $(BENCH_SCALES) --rounds $(BENCH_ROUNDS) $(BENCH_ARGS)
+
+# The database of DATABASE_URL into one file, and back (monitor/backup.py). With the
+# environment the servers run with: `make backup` (to var/backups/, dated) or BACKUP=path;
+# `make restore BACKUP=path` replaces the whole database (stop the servers first).
+BACKUP ?= var/backups/monitor-$(shell date -u +%Y%m%dT%H%M%SZ).backup
+backup: $(STAMP)
+	$(PY) manage.py backup $(BACKUP)
+
+restore: $(STAMP)
+	$(if $(filter command line environment,$(origin BACKUP)),,$(error Say which: make restore BACKUP=path))
+	$(PY) manage.py restore $(BACKUP) --yes
+
+# Django's deployment checks with production settings: the environment's, or stand-ins for the
+# secrets a development machine lacks. Fails on any warning.
+prod-check: $(STAMP)
+	env -u DEBUG SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+		ALLOWED_HOSTS="$${ALLOWED_HOSTS:-monitor.example.org}" \
+		$(PY) manage.py check --deploy --fail-level WARNING

@@ -8,6 +8,12 @@ def import_archive_view(request):
     return import_archive_view(request)
 
 
+def import_job_view(request, result_id):
+    from reports.importer.admin_views import import_job_view
+
+    return import_job_view(request, result_id)
+
+
 class MonitorAdminSite(admin.AdminSite):
     """The Django admin plus the editorial pages that are not a model's change list."""
 
@@ -21,6 +27,11 @@ class MonitorAdminSite(admin.AdminSite):
                 "reports/import-archive/",
                 self.admin_view(import_archive_view),
                 name="reports_import_archive",
+            ),
+            path(
+                "reports/import-archive/jobs/<uuid:result_id>/",
+                self.admin_view(import_job_view),
+                name="reports_import_job",
             ),
             *super().get_urls(),
         ]

@@ -7,6 +7,7 @@ ALLOWED_HOSTS comma-separated
 CACHE_URL     unset: local memory; redis://… uses Redis
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -47,13 +48,19 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "reversion",
     "import_export",
+    "axes",
+    "health_check",
+    "django_tasks",
+    "django_tasks_db",
     "reports",
     "sources",
 ]
 
 MIDDLEWARE = [
     "reports.public.pagecache.PublicationMiddleware",
+    "monitor.replicas.PublicReads",
     "django.middleware.security.SecurityMiddleware",
+    "monitor.security.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,6 +70,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "reports.editions.middleware.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "monitor.security.IdleTimeout",
+    # Last, as django-axes asks: it turns a lockout raised during a login into its page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "monitor.urls"
@@ -94,6 +110,18 @@ DATABASES = {
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS"),
     )
 }
+# Read replicas: anonymous reads of the public site go to one of them (monitor.replicas).
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
+    _alias = f"replica_{_number}"
+    DATABASES[_alias] = dj_database_url.parse(
+        _url,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS"),
+    )
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["monitor.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = os.environ.get("CACHE_URL", "")
@@ -107,6 +135,9 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# While the database is unreachable, serve cached public pages that provably did not change
+# (reports.public.pagecache). Needs a cache every process shares: on with Redis.
+STALE_IF_ERROR = env_bool("STALE_IF_ERROR", CACHE_URL.startswith(("redis://", "rediss://")))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -160,10 +191,56 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only a proxy that sets X-Forwarded-Proto itself (and drops the client's) may be believed: a
+# client reaching gunicorn directly would otherwise claim HTTPS.
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 LOGIN_URL = "admin:login"
+
+# The task queue (django-tasks, database backend): large imports run in `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Content-Security-Policy (django-csp; monitor.security.ContentSecurityPolicy). The public site
+# runs no script at all and loads only its own style sheet: nothing else may run or load. The
+# admin runs Django's own scripts from /static/ (none inline), and keeps inline styles (style
+# attributes of the editorial templates, django-import-export's), which run nothing.
+_PUBLIC_CSP = {
+    "default-src": ["'none'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'"],
+    "font-src": ["'self'"],
+    "form-action": ["'self'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _PUBLIC_CSP}
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **_PUBLIC_CSP,
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "connect-src": ["'self'"],
+    }
+}
+
+# Staff are signed out after this long without a request (monitor.security.IdleTimeout).
+STAFF_IDLE_TIMEOUT = int(os.environ.get("STAFF_IDLE_MINUTES", "30")) * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name
+# from one address, that pair is locked out for the cool-off time, the failures are logged
+# (logger "axes") and listed in the admin (Axes → Access attempts, where an admin unlocks).
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "monitor.security.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
 # Tabular imports (django-import-export) change rows: they need the model's change permission,
 # not merely access to its list.
@@ -174,12 +251,41 @@ REQUIRE_SECOND_PAIR_OF_EYES = env_bool("REQUIRE_SECOND_PAIR_OF_EYES", True)
 # Seconds after which an edit page's soft lock lapses unless the open page renews it.
 EDITING_LOCK_TIMEOUT = int(os.environ.get("EDITING_LOCK_TIMEOUT", "120"))
 
+# Logs go to stdout, one line per record: JSON (LOG_FORMAT=json, the default without DEBUG) for
+# the log collector, or plain text. Server errors are also mailed to ADMINS.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django.request": {"handlers": ["console", "mail_admins"], "propagate": False},
+    },
 }
+# Who gets a mail for every server error: comma-separated addresses.
+ADMINS = [("", address) for address in env_list("ADMINS")]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG

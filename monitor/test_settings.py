@@ -15,3 +15,8 @@ CSRF_COOKIE_SECURE = False
 # Serve static files from the finders so tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# One process: its local-memory cache is shared by everything that serves.
+STALE_IF_ERROR = True
+# A second alias onto the test database, as a read replica would be: tests of the replica router
+# turn it on with settings.DATABASE_REPLICAS = ["replica"].
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

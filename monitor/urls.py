@@ -1,10 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
+from health_check.views import HealthCheckView
 
 from reports.public.preview import edition_preview
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("preview/<int:edition_id>/", edition_preview, name="edition_preview"),
+    # For the load balancer and monitoring: 200 when the database and the cache answer, 500
+    # with the failing check named otherwise (JSON with Accept: application/json).
+    path(
+        "health/",
+        HealthCheckView.as_view(
+            checks=["health_check.checks.Database", "health_check.checks.Cache"]
+        ),
+        name="health",
+    ),
     path("", include("reports.public.urls")),
 ]
+
+handler500 = "monitor.errors.server_error"

@@ -50,9 +50,33 @@ def _locations(summary, sections):
             yield place, index, text
 
 
+# Problems listed of each kind; beyond it one line counts the rest. A pasted text with a marker
+# repeated 200,000 times is one problem to fix, not a list that takes seconds to build and read.
+LISTED_PER_KIND = 50
+
+
+class _Problems(list):
+    def __init__(self):
+        super().__init__()
+        self.listed, self.more = Counter(), Counter()
+
+    def room(self, kind):
+        """Whether another problem of `kind` is listed (otherwise it is counted)."""
+        if self.listed[kind] < LISTED_PER_KIND:
+            self.listed[kind] += 1
+            return True
+        self.more[kind] += 1
+        return False
+
+    def close(self):
+        for kind, count in self.more.items():
+            self.append(CitationProblem(kind, f"… and {count:,} more like the above.", "Notes"))
+        return list(self)
+
+
 def check(summary, sections, footnote_numbers):
     """The problems of content given as plain values: sections are (heading, body) pairs."""
-    problems = []
+    problems = _Problems()
     numbers = Counter(footnote_numbers)
     first_seen = {}
     for place, paragraph, text in _locations(summary, sections):
@@ -60,19 +84,20 @@ def check(summary, sections, footnote_numbers):
             number = int(match.group(1))
             if number in first_seen:
                 where = first_seen[number]
-                problems.append(
-                    CitationProblem(
-                        "duplicate_marker",
-                        f"Marker [{number}] is used again (first in {where[0]}, "
-                        f"paragraph {where[1]}).",
-                        place,
-                        paragraph,
-                        number,
+                if problems.room("duplicate_marker"):
+                    problems.append(
+                        CitationProblem(
+                            "duplicate_marker",
+                            f"Marker [{number}] is used again (first in {where[0]}, "
+                            f"paragraph {where[1]}).",
+                            place,
+                            paragraph,
+                            number,
+                        )
                     )
-                )
                 continue
             first_seen[number] = (place, paragraph)
-            if number not in numbers:
+            if number not in numbers and problems.room("missing_footnote"):
                 problems.append(
                     CitationProblem(
                         "missing_footnote",
@@ -83,7 +108,7 @@ def check(summary, sections, footnote_numbers):
                     )
                 )
     for number in sorted(numbers):
-        if numbers[number] > 1:
+        if numbers[number] > 1 and problems.room("duplicate_number"):
             problems.append(
                 CitationProblem(
                     "duplicate_number",
@@ -93,7 +118,7 @@ def check(summary, sections, footnote_numbers):
                     number,
                 )
             )
-        if number not in first_seen:
+        if number not in first_seen and problems.room("uncited_footnote"):
             problems.append(
                 CitationProblem(
                     "uncited_footnote",
@@ -104,14 +129,21 @@ def check(summary, sections, footnote_numbers):
                 )
             )
     if numbers:
-        expected = set(range(1, max(numbers) + 1))
-        for number in sorted(expected - set(numbers)):
-            problems.append(
-                CitationProblem(
-                    "gap", f"Footnote number {number} is missing.", "Notes", None, number
+        # Counted, not enumerated: a note numbered 2,000,000,000 must not build a set that big.
+        present = {number for number in numbers if number >= 1}
+        number, highest = 0, max(present, default=0)
+        while problems.listed["gap"] < LISTED_PER_KIND and number < highest:
+            number += 1
+            if number not in present:
+                problems.room("gap")
+                problems.append(
+                    CitationProblem(
+                        "gap", f"Footnote number {number} is missing.", "Notes", None, number
+                    )
                 )
-            )
-    return problems
+        if highest - len(present) > problems.listed["gap"]:
+            problems.more["gap"] += highest - len(present) - problems.listed["gap"]
+    return problems.close()
 
 
 def content_problems(sections, footnotes):

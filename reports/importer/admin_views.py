@@ -1,6 +1,7 @@
 """The admin's "Import archive" page: upload, dry-run report, confirm, result."""
 
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.text import get_valid_filename
@@ -16,6 +18,7 @@ from django.utils.text import get_valid_filename
 from reports.editions.imports import ImportRefused, import_refusal
 from reports.models import Edition
 
+from . import limits
 from .archive import DOCUMENT_SUFFIXES, iter_documents
 from .service import NOT_PROFILE, ImportOptions, import_documents, summarise
 
@@ -94,6 +97,7 @@ class UploadForm(forms.Form):
 
 def stage(files):
     """Keep the uploads until the user confirms; returns the staging key."""
+    sweep()
     key = uuid.uuid4().hex
     folder = staging_root() / key
     folder.mkdir(parents=True)
@@ -103,6 +107,17 @@ def stage(files):
             for chunk in upload.chunks():
                 out.write(chunk)
     return key
+
+
+def sweep():
+    """Remove staged uploads whose preview can no longer be confirmed (older than its token)."""
+    root = staging_root()
+    if not root.is_dir():
+        return
+    expired = time.time() - TOKEN_MAX_AGE
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < expired:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def staged_documents(key):
@@ -140,13 +155,20 @@ def import_archive_view(request):
         key = stage(form.cleaned_data["files"])
         data = {
             "key": key,
+            # Only who previewed may confirm: the token is no bearer ticket to someone's upload.
+            "user": request.user.pk,
             "state": form.cleaned_data["state"],
             "country": form.cleaned_data["country"],
             "year": form.cleaned_data["year"],
         }
-        report = import_documents(
-            staged_documents(key), options_from(data, request.user, dry_run=True)
-        )
+        documents = staged_documents(key)
+        if limits.in_background(documents):
+            return in_background(key, data, request.user, dry_run=True)
+        try:
+            report = import_documents(documents, options_from(data, request.user, dry_run=True))
+        except BaseException:
+            shutil.rmtree(staging_root() / key, ignore_errors=True)  # no preview, no upload
+            raise
         context.update(
             report=report,
             summary=summarise(report),
@@ -164,6 +186,9 @@ def confirm(request, context):
     except signing.BadSignature:
         messages.error(request, "This preview has expired or was altered; upload the files again.")
         return redirect("admin:reports_import_archive")
+    if data.get("user") != request.user.pk:
+        messages.error(request, "This preview was made by someone else; upload the files again.")
+        return redirect("admin:reports_import_archive")
     folder = staging_root() / data["key"]
     if not folder.is_dir():
         messages.error(request, "These files were already imported or cancelled.")
@@ -172,8 +197,11 @@ def confirm(request, context):
         shutil.rmtree(folder, ignore_errors=True)
         messages.info(request, "Import cancelled; nothing was written.")
         return redirect("admin:reports_import_archive")
+    documents = staged_documents(data["key"])
+    if limits.in_background(documents):
+        return in_background(data["key"], data, request.user, dry_run=False)
     try:
-        report = import_documents(staged_documents(data["key"]), options_from(data, request.user))
+        report = import_documents(documents, options_from(data, request.user))
     except ImportRefused as refused:
         messages.error(request, f"Nothing was imported: {refused}")
         return redirect("admin:reports_import_archive")
@@ -189,4 +217,46 @@ def confirm(request, context):
         f"{summary[NOT_PROFILE]} not a country profile.",
     )
     context.update(report=report, summary=summary, dry_run=False)
+    return TemplateResponse(request, "admin/reports/import_archive.html", context)
+
+
+def in_background(key, data, user, dry_run):
+    """Hand the preview or the import to the task queue; its progress page follows it."""
+    from .tasks import import_staged
+
+    result = import_staged.enqueue(key, data, user.pk, dry_run)
+    return redirect("admin:reports_import_job", result_id=result.id)
+
+
+def import_job_view(request, result_id):
+    """A background preview or import: its progress while it runs, then its report."""
+    from django_tasks import TaskResultStatus
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    from .tasks import import_staged
+
+    if not request.user.has_perm("reports.import_archive"):
+        raise PermissionDenied
+    try:
+        result = import_staged.get_result(str(result_id))
+    except TaskResultDoesNotExist:
+        raise Http404("No such import.") from None
+    key, data, user_id, dry_run = result.args
+    if user_id != request.user.pk:
+        raise Http404("No such import.")  # someone else's upload
+    context = {
+        **admin.site.each_context(request),
+        "title": "Import archive",
+        "dry_run": dry_run,
+    }
+    if result.status == TaskResultStatus.SUCCESSFUL:
+        report = result.return_value
+        context.update(report=report, summary=summarise(report))
+        if dry_run:
+            context["token"] = signing.dumps(data, salt=TOKEN_SALT)
+    elif result.status == TaskResultStatus.FAILED:
+        messages.error(request, "The import failed; nothing was written. Upload the files again.")
+        return redirect("admin:reports_import_archive")
+    else:
+        context["job"] = result
     return TemplateResponse(request, "admin/reports/import_archive.html", context)

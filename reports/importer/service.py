@@ -39,7 +39,7 @@ from reports.models import (
 from reports.public.pagecache import clock_advanced_at_end
 from sources.models import Citation, Footnote, Source, SourceAlias
 
-from . import parallel
+from . import limits, parallel
 from .countries import entry_for, lookup_entries
 from .parsing import CountryLookup, ParsedProfile, parse_document
 
@@ -168,7 +168,10 @@ class PlannedEdition:
 
 
 def parse(document, options, reference):
-    """The parsed document, or None when the file is unreadable (its error is on the document)."""
+    """The parsed document, or None when the file is unreadable or too costly to parse (its
+    error is on the document)."""
+    if not document.error:
+        document.error = limits.document_refusal(document.raw)
     if document.error:
         return None
     return parse_document(
@@ -183,13 +186,16 @@ def parse(document, options, reference):
 
 def import_document(document, options, reference, parsed=None):
     """Import one document (parsed already, or parsed here); returns its entry of the report."""
+    error = document.error or limits.document_refusal(document.raw)
     entry = {
         "path": document.path,
         "status": "rejected",
-        "error": document.error,
+        "error": error,
         "stripped_lines": 0,
         "profiles": [],
     }
+    if error:
+        return entry
     if parsed is None:
         parsed = parse(document, options, reference)
     if parsed is None:

@@ -43,18 +43,26 @@ A process keeps the pages it served lately in memory (``_recent``) under the sam
 hit costs neither a query nor a cache get. Every entry carries a strong ETag (a hash of its
 bytes) and a Last-Modified (see ``cached_page``); a revalidation with If-None-Match or
 If-Modified-Since gets 304.
+
+While the database cannot be reached, a page whose entry is provably still current is served
+from the cache with ``X-Served-Stale: database unreachable`` (stale-if-error): its tick is at
+least the highest tick this process has seen and the highest any process announced in the shared
+cache (``CLOCK_KEY``, written when a move commits). So a page that a publish or withdraw may
+have changed is never served stale: the request fails, and ``monitor.errors`` answers 503 with
+``Retry-After``. This needs the shared cache (``STALE_IF_ERROR``, on with Redis): with local
+memory each process would know only its own moves.
 """
 
 import atexit
 import hashlib
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
@@ -114,6 +122,13 @@ FRESHNESS = 0.05
 _NEVER = (None, float("-inf"))
 _seen = _NEVER  # (tick, monotonic time the read started) in this process
 _waits = threading.local()  # visible_at: when this thread's last committed change is seen
+# The highest tick this process has read or committed, and where every process announces its
+# moves: what a page served while the database is unreachable must be at least as new as.
+_highest = 0
+CLOCK_KEY = "public:clock"
+STALE_HEADER = "X-Served-Stale"
+# What a database that cannot be reached (down, restarting, connection lost) raises.
+UNREACHABLE = (OperationalError, InterfaceError)
 
 
 def current_tick():
@@ -134,8 +149,32 @@ def known_tick():
     if now - read_at < FRESHNESS:
         return tick
     tick = current_tick()
+    previous = _seen[0]
     _seen = (tick, now)  # dated from before the read: the row may have been read at once
+    _saw(tick)
+    if tick != previous and settings.STALE_IF_ERROR:
+        _vouch(tick)
     return tick
+
+
+def _saw(tick):
+    global _highest
+    if tick > _highest:
+        _highest = tick
+
+
+def _vouch(tick):
+    """A tick just read stands in for a missing CLOCK_KEY (a new or emptied cache)."""
+    with suppress(Exception):  # a cache that is down must not fail a page
+        cache.add(CLOCK_KEY, tick, None)
+
+
+def _announce(tick):
+    """On commit of a move: the tick goes into the shared cache for stale-if-error."""
+    _saw(tick)
+    with suppress(Exception):  # a cache that is down must not fail a publish
+        if (cache.get(CLOCK_KEY) or 0) < tick:
+            cache.set(CLOCK_KEY, tick, None)
 
 
 SHARED = "shared"
@@ -169,7 +208,9 @@ def advance_clock(profiles=None, **signal_kwargs):
         batch_size=1000,
     )
     _seen = _NEVER
+    _saw(tick)  # at once: should the transaction roll back, this process is only more careful
     transaction.on_commit(hold_until_seen)
+    transaction.on_commit(lambda: _announce(tick))
 
 
 def hold_until_seen():
@@ -270,10 +311,10 @@ def remember(key, entry):
 
 def forget_all():
     """Drop every cached page, in this process and in the shared cache."""
-    global _seen
+    global _seen, _highest
     with _recent_lock:
         _recent.clear()
-    _seen = _NEVER
+    _seen, _highest = _NEVER, 0
     cache.clear()
 
 
@@ -294,6 +335,37 @@ def cached_page(request, kind, build):
       share a date, even if the newer one is dated up to a second ahead of the clock.
     """
     key = page_key(kind, request.path)
+    try:
+        return _cached_page(request, key, build)
+    except UNREACHABLE:
+        entry = _servable_stale(key)
+        if entry is None:
+            raise  # monitor.errors answers 503 with Retry-After
+        response = respond(request, entry)
+        response[STALE_HEADER] = "database unreachable"
+        return response
+
+
+def _servable_stale(key):
+    """The cached entry at `key` if nothing may have changed it since, as far as can be known
+    without the database (see the module docstring); otherwise None."""
+    if not settings.STALE_IF_ERROR:
+        return None
+    try:
+        announced = cache.get(CLOCK_KEY)
+        cached = cache.get(key)
+    except Exception:  # the cache is down as well
+        announced = cached = None
+    if announced is None:
+        return None  # no move announced (or the key evicted): nothing can be vouched for
+    floor = max(announced, _highest)
+    for entry in (_recent.get(key), cached):
+        if entry is not None and entry.tick >= floor:
+            return entry
+    return None
+
+
+def _cached_page(request, key, build):
     tick = known_tick()
     entry = _recent.get(key)
     if entry is not None and (entry.tick == tick or still_current(entry)):
@@ -338,6 +410,7 @@ def still_current(entry):
     if row is None:
         return False
     tick, changed = row
+    _saw(tick)
     if read_at > _seen[1]:
         _seen = (tick, read_at)
     # An entry ahead of the clock comes from another database (a restore, a test's flush).

@@ -22,6 +22,7 @@ import html
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 
 import Stemmer
 from django.db import connection
@@ -36,6 +37,11 @@ from ..models import Edition, SearchDocument, Section
 
 START, STOP = "\x02", "\x03"
 SNIPPET_CHARS = 220
+# A snippet is chosen among the first matches of a text: a megabyte of the query's word must
+# not cost a stemming per word.
+MAX_SPANS = 2000
+# How far a snippet reaches for the start or end of its first and last word.
+WORD_REACH = 40
 # PostgreSQL's 'english' configuration stems with Snowball's English stemmer too.
 STEMMER = Stemmer.Stemmer("english")
 WEIGHT = {"e": 1.5, "s": 1.0, "f": 0.5}
@@ -269,7 +275,7 @@ def _stem_spans(text, lexemes):
         r"\b(?:" + "|".join(re.escape(prefix) for prefix in prefixes) + r")\w*", re.IGNORECASE
     )
     spans = []
-    for match in candidates.finditer(text):
+    for match in islice(candidates.finditer(text), MAX_SPANS):
         stem = STEMMER.stemWord(match.group(0).lower())
         if stem in lexemes:
             spans.append((match.start(), match.end(), stem))
@@ -279,7 +285,9 @@ def _stem_spans(text, lexemes):
 def _term_spans(text, terms):
     """Where `terms` occur in `text`, ignoring case, with the term found."""
     pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
-    return [(m.start(), m.end(), m.group(0).lower()) for m in pattern.finditer(text)]
+    return [
+        (m.start(), m.end(), m.group(0).lower()) for m in islice(pattern.finditer(text), MAX_SPANS)
+    ]
 
 
 def _densest(spans, reach):
@@ -302,10 +310,12 @@ def _snippet(text, spans, width=SNIPPET_CHARS):
     start = 0
     if spans:
         start = max(0, _densest(spans, width * 2 // 3) - width // 3)
-        while start > 0 and not text[start - 1].isspace():
+        floor = max(0, start - WORD_REACH)
+        while start > floor and not text[start - 1].isspace():
             start -= 1  # a whole first word
     stop = min(len(text), start + width)
-    while stop < len(text) and not text[stop].isspace():
+    ceiling = min(len(text), stop + WORD_REACH)
+    while stop < ceiling and not text[stop].isspace():
         stop += 1  # a whole last word
     marked, at = [], start
     for span_start, span_end, _ in spans:

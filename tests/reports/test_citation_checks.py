@@ -28,3 +28,13 @@ def test_footnotes_never_cited_duplicated_or_missing_are_reported():
 
 def test_a_marker_in_a_legacy_heading_cites_its_footnote():
     assert check("", [("Casualties[1]", "In 2019, no casualties were recorded.")], [1]) == []
+
+
+def test_a_problem_repeated_thousands_of_times_is_listed_fifty_times_and_counted():
+    problems = check("[1] " * 10_000, [], [1, 2_000_000_000])
+    duplicates = [p for p in problems if p.kind == "duplicate_marker"]
+    assert len(duplicates) == 51
+    assert duplicates[-1].message == "… and 9,949 more like the above."
+    gaps = [p for p in problems if p.kind == "gap"]
+    assert [p.number for p in gaps[:3]] == [2, 3, 4] and len(gaps) == 51
+    assert gaps[-1].message == f"… and {1_999_999_998 - 50:,} more like the above."
