@@ -44,7 +44,7 @@ def test_a_backup_restored_gives_back_every_row_and_no_cached_page_of_later_data
     # Afterwards: a withdraw, new content, a new source; the page is cached again.
     workflow.withdraw(site["current"], publisher, "By mistake", restore_previous=False)
     make_edition(state=Edition.State.PUBLISHED, footnotes=(("Another note.", make_source()),))
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 410  # taken offline: Gone
     assert fingerprint() != before
     tick_before_restore = PublicationClock.objects.get().tick
 

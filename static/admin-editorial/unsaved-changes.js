@@ -3,7 +3,9 @@
 // the same without this script; it only adds the warning.
 (function () {
   "use strict";
-  var form = document.querySelector("form[data-warn-unsaved]");
+  // The form is named by the script tag (the admin's CSP allows no inline script to mark it).
+  var script = document.currentScript;
+  var form = script && document.getElementById(script.getAttribute("data-form") || "");
   if (!form) {
     return;
   }
