@@ -148,9 +148,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 LOGIN_URL = "admin:login"
 
-# Tabular imports (django-import-export) change rows: they need the model's change permission,
-# not merely access to its list.
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+# Tabular imports and exports (django-import-export) each need their own permission per model,
+# "<app>.import_<model>" and "<app>.export_<model>" (monitor.roles: editors and up import).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
 # Editorial rules that an installation may relax.
 REQUIRE_SECOND_PAIR_OF_EYES = env_bool("REQUIRE_SECOND_PAIR_OF_EYES", True)

@@ -17,16 +17,16 @@ from .editions import revisions  # noqa: F401  (explicit registration before Ver
 from .editions.admin import (
     EditionContentAdminMixin,
     EditionWorkflowAdminMixin,
-    ProfileWorkflowAdminMixin,
     ReadOnlyWhenFrozenInline,
-    ReportWorkflowAdminMixin,
 )
 from .editions.record_admin import (
     PublicRecordAdminMixin,
     PublicRecordImportMixin,
     RecordChangeAdmin,
 )
+from .editions.report_admin import AssignmentAdmin, ProfileCycleAdminMixin, ReportCycleAdminMixin
 from .models import (
+    Assignment,
     Country,
     Edition,
     OverviewFact,
@@ -71,8 +71,16 @@ class TopicAdmin(
 
 
 @admin.register(Report)
-class ReportAdmin(PublicRecordAdminMixin, ReportWorkflowAdminMixin, VersionAdmin):
-    list_display = ["title", "series", "year", "state", "release_date", "edition_count"]
+class ReportAdmin(PublicRecordAdminMixin, ReportCycleAdminMixin, VersionAdmin):
+    list_display = [
+        "title",
+        "series",
+        "year",
+        "state_summary",
+        "release_date",
+        "target_date",
+        "edition_count",
+    ]
     list_filter = ["state", "series", "year"]
     search_fields = ["title", "series", "year"]
     prepopulated_fields = {"series_slug": ["series"]}
@@ -86,7 +94,7 @@ class ReportAdmin(PublicRecordAdminMixin, ReportWorkflowAdminMixin, VersionAdmin
 
 
 @admin.register(Profile)
-class ProfileAdmin(PublicRecordAdminMixin, ProfileWorkflowAdminMixin, VersionAdmin):
+class ProfileAdmin(PublicRecordAdminMixin, ProfileCycleAdminMixin, VersionAdmin):
     list_display = ["country", "topic", "region", "edition_count"]
     list_filter = ["topic", "country__region"]
     list_select_related = ["country", "topic"]
@@ -306,3 +314,4 @@ class TreatyStatusAdmin(ImportExportModelAdmin, VersionAdmin):
 
 
 admin.site.register(RecordChange, RecordChangeAdmin)
+admin.site.register(Assignment, AssignmentAdmin)

@@ -82,12 +82,23 @@ class StartDraft:
                 f"{profile} already has an open edition "
                 f"({open_edition.get_state_display().lower()}); continue that one."
             )
+        report = self._report()
+        if report is not None and profile.topic.series != report.series:
+            return (
+                f"{profile} is not part of {report}: its topic is published by "
+                f"{profile.topic.series or 'no series'}, not by {report.series}."
+            )
         if self.instance is not None and profile.editions.public().exists():
             return (
                 f"{profile} has a published edition: start the new draft from it so it "
                 "begins as a copy."
             )
         return None
+
+    def _report(self):
+        if self.report is not None:
+            return self.report
+        return self.instance.report if self.instance is not None else None
 
     def check(self):
         reason = self.refusal()
@@ -124,8 +135,8 @@ class StartDraft:
         draft.summary = current.summary
         draft.last_updated = None  # set by publishing unless the editor sets one
         draft.last_updated_precision = Edition.Precision.DAY
-        if draft.report_id is None:
-            draft.report_id = current.report_id
+        # The new draft belongs to the report it was started for (or to none yet), never to
+        # the report of the edition it copies: that is last year's.
         draft.save()
         copy_content(current, draft)
         return draft, f"Started a draft from the edition of {current.last_updated_display}"
