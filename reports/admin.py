@@ -8,7 +8,7 @@ from django.db.models.lookups import IContains
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.text import smart_split, unescape_string_literal
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportMixin, ImportExportModelAdmin
 from reversion.admin import VersionAdmin
 
 from sources.models import Footnote
@@ -20,6 +20,7 @@ from .editions.admin import (
     ReadOnlyWhenFrozenInline,
 )
 from .editions.record_admin import (
+    TABULAR_FORMATS,
     PublicRecordAdminMixin,
     PublicRecordImportMixin,
     RecordChangeAdmin,
@@ -37,7 +38,13 @@ from .models import (
     Topic,
     TreatyStatus,
 )
-from .resources import CountryResource, TopicResource, TreatyStatusResource
+from .resources import (
+    CountryResource,
+    OverviewFactResource,
+    ReportResource,
+    TopicResource,
+    TreatyStatusResource,
+)
 
 
 @admin.register(Country)
@@ -71,7 +78,14 @@ class TopicAdmin(
 
 
 @admin.register(Report)
-class ReportAdmin(PublicRecordAdminMixin, ReportCycleAdminMixin, VersionAdmin):
+class ReportAdmin(
+    PublicRecordImportMixin,
+    PublicRecordAdminMixin,
+    ReportCycleAdminMixin,
+    ImportExportModelAdmin,
+    VersionAdmin,
+):
+    resource_classes = [ReportResource]
     list_display = [
         "title",
         "series",
@@ -298,13 +312,15 @@ class SectionAdmin(EditionContentAdmin):
 
 
 @admin.register(OverviewFact)
-class OverviewFactAdmin(EditionContentAdmin):
+class OverviewFactAdmin(ExportMixin, EditionContentAdmin):
+    resource_classes = [OverviewFactResource]
+    formats = TABULAR_FORMATS
     list_display = ["label", "value", "edition"]
     search_fields = ["label", "value", "edition__profile__country__name"]
 
 
 @admin.register(TreatyStatus)
-class TreatyStatusAdmin(ImportExportModelAdmin, VersionAdmin):
+class TreatyStatusAdmin(PublicRecordImportMixin, ImportExportModelAdmin, VersionAdmin):
     resource_classes = [TreatyStatusResource]
     list_display = ["country", "treaty", "status", "signed_on", "consent_on", "consent_by"]
     list_filter = ["treaty", "status", "country__region"]

@@ -442,8 +442,10 @@ def test_an_import_by_an_editor_is_recorded(client, editor, public_source):
 
     assert "1 updated" in " ".join(messages_of(done))
     assert Source.objects.get(pk=public_source.pk).title == "Renamed by import"
-    entry = RecordChange.objects.get()
+    entry, whole_file = RecordChange.objects.order_by("object_id")[::-1]
     assert (entry.actor, entry.comment) == (editor, "Imported from sources.csv")
+    assert entry.object_id == str(public_source.pk)
+    assert (whole_file.object_id, whole_file.comment) == ("", "Imported from sources.csv")
     assert Version.objects.get_for_object(public_source).first().revision.user == editor
 
 
