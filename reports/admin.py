@@ -45,6 +45,7 @@ from .resources import (
     TopicResource,
     TreatyStatusResource,
 )
+from .treaty_admin import TreatyListAdminMixin
 
 
 @admin.register(Country)
@@ -320,7 +321,9 @@ class OverviewFactAdmin(ExportMixin, EditionContentAdmin):
 
 
 @admin.register(TreatyStatus)
-class TreatyStatusAdmin(PublicRecordImportMixin, ImportExportModelAdmin, VersionAdmin):
+class TreatyStatusAdmin(
+    TreatyListAdminMixin, PublicRecordImportMixin, ImportExportModelAdmin, VersionAdmin
+):
     resource_classes = [TreatyStatusResource]
     list_display = ["country", "treaty", "status", "signed_on", "consent_on", "consent_by"]
     list_filter = ["treaty", "status", "country__region"]

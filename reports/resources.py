@@ -63,24 +63,28 @@ class TabularResource(resources.ModelResource):
         return result
 
     def record_import(self, result, user, file_name):
-        """The audit entry of the whole file: each row written, by what it became."""
         written = {
             f"row {number}: {row.object_repr}": {"old": "", "new": row.import_type}
             for number, row in enumerate(result.rows, start=1)
             if row.import_type in WRITTEN
         }
-        if not written:
-            return None
-        model = self._meta.model
-        return RecordChange.objects.create(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id="",
-            object_repr=f"{import_comment(file_name)} ({model._meta.verbose_name_plural})"[:200],
-            actor=user if user is not None and user.is_authenticated else None,
-            at=timezone.now(),
-            changes=written,
-            comment=import_comment(file_name),
-        )
+        return record_import(self._meta.model, user, file_name, written)
+
+
+def record_import(model, user, file_name, written):
+    """The audit entry of a whole file: `written` is {row: {"old": "", "new": what it
+    became}} for each row written; none when nothing was."""
+    if not written:
+        return None
+    return RecordChange.objects.create(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id="",
+        object_repr=f"{import_comment(file_name)} ({model._meta.verbose_name_plural})"[:200],
+        actor=user if user is not None and user.is_authenticated else None,
+        at=timezone.now(),
+        changes=written,
+        comment=import_comment(file_name),
+    )
 
 
 class PublicRecordResource(TabularResource):
