@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "reversion",
     "import_export",
+    "ninja",  # the JSON API's interactive docs, served from its own static files
     "reports",
     "sources",
 ]
