@@ -3,7 +3,9 @@ against it: no server error, every status, content type, header and body as desc
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from reports.api.views import api
@@ -15,7 +17,18 @@ schema.app = get_wsgi_application()
 
 
 @pytest.fixture
-def published(db):
+def requests_keep_the_test_connection():
+    """Through the WSGI handler a request ends by closing a connection in a transaction, which
+    is the test's; Django's test client leaves it open in the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def published(db, requests_keep_the_test_connection):
     edition = make_edition(state=Edition.State.PUBLISHED)
     make_treaty_status(edition.profile.country)
     make_edition(state=Edition.State.DRAFT)
