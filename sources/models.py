@@ -81,20 +81,20 @@ class Source(models.Model):
     def __str__(self):
         return self.title if len(self.title) <= 120 else f"{self.title[:117]}…"
 
+    def save(self, *args, **kwargs):
+        self._lowercase_scheme()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self._lowercase_scheme()
+
     def _lowercase_scheme(self):
         # "HTTPS://…" passes the validator; the database's check wants the scheme as browsers
         # write it.
         scheme, separator, rest = self.url.partition("://")
         if separator and scheme.lower() in WEB_SCHEMES:
             self.url = f"{scheme.lower()}://{rest}"
-
-    def clean(self):
-        super().clean()
-        self._lowercase_scheme()
-
-    def save(self, *args, **kwargs):
-        self._lowercase_scheme()
-        super().save(*args, **kwargs)
 
 
 class Footnote(EditionContent):

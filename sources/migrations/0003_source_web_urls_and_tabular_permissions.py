@@ -9,11 +9,18 @@ from monitor.roles import sync_roles
 
 def drop_addresses_that_are_not_web(apps, schema_editor):
     """A javascript:, data: or ftp: address was a link on public pages; the check below
-    refuses them from now on, so the few stored ones are cleared first."""
+    refuses them from now on, so the few stored ones are cleared first (an upper-case web
+    scheme is written in lower case)."""
     Source = apps.get_model("sources", "Source")
-    Source.objects.using(schema_editor.connection.alias).exclude(
-        Q(url="") | Q(url__startswith="http://") | Q(url__startswith="https://")
-    ).update(url="")
+    rows = Source.objects.using(schema_editor.connection.alias)
+    web = Q(url="") | Q(url__startswith="http://") | Q(url__startswith="https://")
+    for source in rows.exclude(web).only("url"):
+        scheme, separator, rest = source.url.partition("://")
+        if separator and scheme.lower() in ("http", "https"):
+            source.url = f"{scheme.lower()}://{rest}"
+        else:
+            source.url = ""
+        source.save(update_fields=["url"])
 
 
 def grant_tabular_permissions(apps, schema_editor):
