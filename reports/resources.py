@@ -18,6 +18,7 @@ from import_export.results import RowResult
 from .editions import states
 from .editions.records import SHOWN_FIELDS, ChangePublicRecord, RecordChangeRefused
 from .models import Country, OverviewFact, RecordChange, Report, Topic, TreatyStatus
+from .public.pagecache import clock_advanced_at_end
 
 WRITTEN = (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE, RowResult.IMPORT_TYPE_DELETE)
 
@@ -53,7 +54,8 @@ class TabularResource(resources.ModelResource):
         if dry_run:
             return super().import_data_inner(dataset, dry_run, *args, **kwargs)
         user, file_name = kwargs.get("user"), kwargs.get("file_name")
-        with reversion.create_revision():
+        # One revision for the file, and the publication clock moved once for all its rows.
+        with clock_advanced_at_end(), reversion.create_revision():
             reversion.set_comment(import_comment(file_name))
             if user is not None and user.is_authenticated:
                 reversion.set_user(user)

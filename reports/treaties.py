@@ -19,6 +19,7 @@ import reversion
 from django.db import transaction
 
 from .models import Country, TreatyStatus
+from .public.pagecache import clock_advanced_at_end
 from .resources import import_comment, record_import
 
 MONTHS = {
@@ -163,7 +164,7 @@ def import_list(text, treaty, actor, name="a pasted list", *, dry_run=False):
     if dry_run or not lines or any(line.error for line in lines):
         return lines
     written = {}
-    with transaction.atomic(), reversion.create_revision():
+    with transaction.atomic(), clock_advanced_at_end(), reversion.create_revision():
         reversion.set_comment(import_comment(name))
         if actor is not None:
             reversion.set_user(actor)

@@ -353,3 +353,18 @@ def test_the_import_command_reports_each_bad_row_and_writes_nothing(tmp_path):
     assert any(line.startswith("Row 3: kind:") for line in lines)
     assert not any(line.startswith("Row 1") for line in lines)
     assert not Source.objects.exists()
+
+
+def test_an_import_moves_the_publication_clock_once_and_a_failed_one_not_at_all(editor):
+    from reports.public import pagecache
+
+    headers = ["country", "treaty", "status", "signed_on", "consent_on", "consent_by", "note"]
+    rows = [[make_country().name, "mbt", "not_party", "", "", "", ""] for _ in range(3)]
+    bad = [[make_country().name, "mbt", "unknown", "", "", "", ""]]
+    tick = pagecache.current_tick()
+
+    TreatyStatusResource().import_data(tablib.Dataset(*rows, headers=headers), user=editor)
+    assert pagecache.current_tick() == tick + 1
+
+    TreatyStatusResource().import_data(tablib.Dataset(*rows, *bad, headers=headers), user=editor)
+    assert pagecache.current_tick() == tick + 1
