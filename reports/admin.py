@@ -95,6 +95,7 @@ class ReportAdmin(
         "release_date",
         "target_date",
         "edition_count",
+        "cycle_links",
     ]
     list_filter = ["state", "series", "year"]
     search_fields = ["title", "series", "year"]

@@ -173,6 +173,13 @@ class ReportCycleAdminMixin:
     def state_summary(self, obj):
         return obj.state_summary
 
+    @admin.display(description="yearly cycle")
+    def cycle_links(self, obj):
+        links = [("Dashboard", reverse("admin:reports_report_dashboard", args=[obj.pk]))]
+        if obj.open_count:
+            links.append(("Release…", reverse("admin:reports_report_release", args=[obj.pk])))
+        return format_html_join(" · ", "<a href='{}'>{}</a>", ((url, t) for t, url in links))
+
     @admin.display(description="progress by state")
     def progress(self, obj):
         if obj is None or obj.pk is None:
