@@ -112,8 +112,10 @@ class StartDraft:
             reason = self.refusal(profile)
             if reason:
                 raise WorkflowError(reason)
+            # Written before the revision opens: the revision then serializes the draft once,
+            # with its content, rather than also when it is first saved, still empty.
+            draft, text = self._open(profile)
             with reversion.create_revision():
-                draft, text = self._open(profile)
                 add_revision(draft, self.actor, text)
             _event(draft, self.actor, self.name, "", text)
         return draft
