@@ -12,7 +12,14 @@ from reports.editions import cycle, workflow
 from reports.editions.signals import transitioned
 from reports.models import Edition, EditionEvent, Report
 from reports.public import pagecache
-from tests.builders import make_country, make_edition, make_profile, make_report, make_topic
+from tests.builders import (
+    make_country,
+    make_edition,
+    make_profile,
+    make_report,
+    make_source,
+    make_topic,
+)
 from tests.reports.test_workflow_admin import messages_of
 
 pytestmark = pytest.mark.django_db
@@ -392,3 +399,68 @@ def test_profiles_are_assigned_from_the_profiles_list(client, make_user, editor)
     assert [(a.profile, a.researcher, a.due_on) for a in assignments] == [
         (p, ana, datetime.date(2025, 6, 30)) for p in profiles
     ]
+
+
+def test_a_years_drafts_are_what_starting_each_alone_makes_in_a_fixed_number_of_queries(
+    researcher,
+):
+    from reports.editions import snapshot
+
+    report = make_report(year=2026)
+    letter = make_source("Letter")
+    current = make_edition(
+        state=S.PUBLISHED,
+        summary="Key developments",
+        footnotes=[("One.", letter), ("Two.", letter, make_source())],
+        sections=[("Policy", "Text.[1]"), ("Use", "More.[2]")],
+        overview=[("Status", "State Party"), ("Signed", "1997")],
+    )
+    new_profile = make_profile()
+
+    (copy, empty), skipped = workflow.start_report_update(
+        report, [current.profile, new_profile], researcher
+    )
+
+    assert skipped == {}
+    assert snapshot.content_of(copy) == snapshot.content_of(current)
+    for draft, based_on in [(copy, current), (empty, None)]:
+        draft = Edition.objects.get(pk=draft.pk)
+        assert (draft.state, draft.report, draft.based_on, draft.created_by) == (
+            S.DRAFT,
+            report,
+            based_on,
+            researcher,
+        )
+        assert draft.last_updated is None
+        (version,) = workflow.edition_versions(draft)
+        assert snapshot.content_of_version(version) == snapshot.content_of(draft)
+        assert version.revision.user == researcher
+        (event,) = draft.events.all()
+        assert (event.action, event.to_state, event.revision_id) == (
+            "start",
+            S.DRAFT,
+            version.revision_id,
+        )
+    assert copy.summary == "Key developments"
+    assert copy.events.get().comment == "Started a draft from the edition of 18 December 2019"
+
+    def queries(count):
+        profiles = [make_edition(state=S.PUBLISHED).profile for _ in range(count)]
+        with CaptureQueriesContext(connection) as captured:
+            drafts, _ = workflow.start_report_update(make_report(), profiles, researcher)
+        assert len(drafts) == count
+        return len(captured)
+
+    assert queries(2) == queries(9)
+
+
+def test_a_draft_of_the_years_update_reverts_to_its_start(researcher):
+    report = make_report(year=2026)
+    current = make_edition(state=S.PUBLISHED, sections=[("Policy", "As published.")])
+    (draft,), _ = workflow.start_report_update(report, [current.profile], researcher)
+    start = workflow.edition_versions(draft).get().revision
+    draft.sections.update(body="Edited.")
+
+    workflow.revert(draft, start, researcher)
+
+    assert draft.sections.get().body == "As published."
