@@ -52,9 +52,6 @@ def start_update(report, profiles, actor):
     step in a fixed number of queries). A profile the report's series does not publish, or
     with an edition in progress, is skipped with the reason."""
     drafts, skipped = StartDrafts(report, profiles, actor).execute()
-    if drafts and report.state == Report.State.PLANNED:
-        Report.objects.filter(pk=report.pk).update(state=Report.State.IN_PROGRESS)
-        report.state = Report.State.IN_PROGRESS
     return UpdateStarted(drafts=drafts, skipped=skipped)
 
 

@@ -18,7 +18,7 @@ from reversion.models import Revision, Version
 
 from sources.models import Citation, Footnote
 
-from ..models import Edition, EditionEvent, OverviewFact, Profile, Section
+from ..models import Edition, EditionEvent, OverviewFact, Profile, Report, Section
 from . import signals, snapshot, states
 from .actions import (
     EDIT_PERMISSION,
@@ -279,7 +279,8 @@ class StartDrafts:
     the profile's published edition (or empty), with its revision and its event.
 
     A profile that the report's series does not publish, or that has an edition in progress,
-    is skipped with the reason. Locks: the profiles in id order, as a release takes them.
+    is skipped with the reason; a report still planned is in progress once a draft is open.
+    Locks: the profiles in id order, as a release takes them.
     """
 
     name = "start"
@@ -317,6 +318,10 @@ class StartDrafts:
             )
             revision = self._revision(drafts, content, now)
             self._events(drafts, current, revision, now)
+            if self.report.state == Report.State.PLANNED:
+                Report.objects.filter(pk=self.report.pk).update(state=Report.State.IN_PROGRESS)
+        if self.report.state == Report.State.PLANNED:
+            self.report.state = Report.State.IN_PROGRESS
         return drafts, skipped
 
     def _skipped(self, profiles):
