@@ -200,11 +200,11 @@ class ReportCycleAdminMixin:
     def has_release_permission(self, request):
         return request.user.has_perm(RELEASE_PERMISSION)
 
-    @admin.action(description="Release: review what would be published, then confirm")
+    @admin.action(
+        description="Release: review what would be published, then confirm",
+        permissions=["release"],
+    )
     def release(self, request, queryset):
-        if not self.has_release_permission(request):
-            messages.error(request, "You may not release a report: your role does not allow it.")
-            return None
         reports = list(queryset[:2])
         if len(reports) != 1:
             messages.error(request, "Choose one report to release.")
