@@ -27,6 +27,15 @@ from ..public import pagecache
 from . import schemas
 
 MAX_ID = 2**31 - 1
+LISTED = [
+    "/countries",
+    "/topics",
+    "/reports",
+    "/profiles",
+    "/editions",
+    "/sources",
+    "/treaty-status",
+]
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[-a-zA-Z0-9_]+$")]
@@ -141,6 +150,22 @@ def cached(view):
 
 
 # --- the endpoints -------------------------------------------------------------------------
+
+
+class Index(Schema):
+    docs: str
+    openapi: str
+    endpoints: list[str]
+
+
+@api.get("/", response=Index, tags=["index"])
+def index(request):
+    """Where the description, the docs and each list are."""
+    return {
+        "docs": "/api/docs",
+        "openapi": "/api/openapi.json",
+        "endpoints": [f"/api{path}" for path in LISTED],
+    }
 
 
 @api.get("/countries", response={200: list[schemas.Country], 422: schemas.Invalid}, tags=["places"])

@@ -212,6 +212,10 @@ def test_answers_are_cached_and_revalidated_like_the_public_pages(client, world,
     assert world["angola"].pk not in [e["id"] for e in fresh.json()["items"]]
 
 
+def test_the_index_names_every_list(client):
+    assert get(client, "/api/")["endpoints"] == LISTS
+
+
 def test_the_openapi_description_and_the_docs(client):
     schema = get(client, "/api/openapi.json")
     assert set(schema["paths"]) >= {
