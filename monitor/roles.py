@@ -18,6 +18,9 @@ EDITORIAL_CONTENT = [
     "sources.source",
 ]
 REFERENCE_DATA = ["reports.country", "reports.topic", "reports.report", "reports.treatystatus"]
+# Tabular import and export (django-import-export): every role exports, editors and up import.
+IMPORTABLE = [*REFERENCE_DATA, "sources.source"]
+EXPORT_ONLY = ["reports.overviewfact", "sources.footnote"]
 
 
 def _model_perms(models, actions):
@@ -33,11 +36,15 @@ _researcher = (
     + _model_perms(["reports.section", "reports.overviewfact", "sources.footnote"], ["delete"])
     + _model_perms(["sources.citation"], ["delete"])
     + _model_perms(REFERENCE_DATA, ["view"])
+    + _model_perms([*IMPORTABLE, *EXPORT_ONLY], ["export"])
+    + _model_perms(["reports.assignment"], ["view"])
     + ["reports.submit_edition", "reports.view_recordchange"]
 )
 _editor = (
     _researcher
     + _model_perms(REFERENCE_DATA, ["add", "change"])
+    + _model_perms(IMPORTABLE, ["import"])
+    + _model_perms(["reports.assignment"], ["add", "change", "delete"])
     + [
         "reports.review_edition",
         "reports.import_archive",

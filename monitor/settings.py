@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "health_check",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the JSON API's interactive docs, served from its own static files
     "reports",
     "sources",
 ]
@@ -242,9 +243,10 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "monitor.security.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 
-# Tabular imports (django-import-export) change rows: they need the model's change permission,
-# not merely access to its list.
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+# Tabular imports and exports (django-import-export) each need their own permission per model,
+# "<app>.import_<model>" and "<app>.export_<model>" (monitor.roles: editors and up import).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
 # Editorial rules that an installation may relax.
 REQUIRE_SECOND_PAIR_OF_EYES = env_bool("REQUIRE_SECOND_PAIR_OF_EYES", True)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from health_check.views import HealthCheckView
 
+from reports.api.views import urlpatterns as api_urls
 from reports.public.preview import edition_preview
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
         ),
         name="health",
     ),
+    path("api/", api_urls()),
     path("", include("reports.public.urls")),
 ]
 

@@ -8,7 +8,7 @@ from django.db.models.lookups import IContains
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.text import smart_split, unescape_string_literal
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportMixin, ImportExportModelAdmin
 from reversion.admin import VersionAdmin
 
 from sources.models import Citation, Footnote
@@ -21,14 +21,16 @@ from .editions.admin import (
     ProfileUpdatedFilter,
     ProfileWorkflowAdminMixin,
     ReadOnlyWhenFrozenInline,
-    ReportWorkflowAdminMixin,
 )
 from .editions.record_admin import (
+    TABULAR_FORMATS,
     PublicRecordAdminMixin,
     PublicRecordImportMixin,
     RecordChangeAdmin,
 )
+from .editions.report_admin import AssignmentAdmin, ProfileCycleAdminMixin, ReportCycleAdminMixin
 from .models import (
+    Assignment,
     Country,
     Edition,
     OverviewFact,
@@ -39,7 +41,14 @@ from .models import (
     Topic,
     TreatyStatus,
 )
-from .resources import CountryResource, TopicResource, TreatyStatusResource
+from .resources import (
+    CountryResource,
+    OverviewFactResource,
+    ReportResource,
+    TopicResource,
+    TreatyStatusResource,
+)
+from .treaty_admin import TreatyListAdminMixin
 
 
 @admin.register(Country)
@@ -73,8 +82,24 @@ class TopicAdmin(
 
 
 @admin.register(Report)
-class ReportAdmin(PublicRecordAdminMixin, ReportWorkflowAdminMixin, VersionAdmin):
-    list_display = ["title", "series", "year", "state", "release_date", "edition_count"]
+class ReportAdmin(
+    PublicRecordImportMixin,
+    PublicRecordAdminMixin,
+    ReportCycleAdminMixin,
+    ImportExportModelAdmin,
+    VersionAdmin,
+):
+    resource_classes = [ReportResource]
+    list_display = [
+        "title",
+        "series",
+        "year",
+        "state_summary",
+        "release_date",
+        "target_date",
+        "edition_count",
+        "cycle_links",
+    ]
     list_filter = ["state", "series", "year"]
     search_fields = ["title", "series", "year"]
     prepopulated_fields = {"series_slug": ["series"]}
@@ -88,7 +113,9 @@ class ReportAdmin(PublicRecordAdminMixin, ReportWorkflowAdminMixin, VersionAdmin
 
 
 @admin.register(Profile)
-class ProfileAdmin(PublicRecordAdminMixin, ProfileWorkflowAdminMixin, VersionAdmin):
+class ProfileAdmin(
+    PublicRecordAdminMixin, ProfileCycleAdminMixin, ProfileWorkflowAdminMixin, VersionAdmin
+):
     list_display = [
         "country",
         "topic",
@@ -305,13 +332,17 @@ class SectionAdmin(EditionContentAdmin):
 
 
 @admin.register(OverviewFact)
-class OverviewFactAdmin(EditionContentAdmin):
+class OverviewFactAdmin(ExportMixin, EditionContentAdmin):
+    resource_classes = [OverviewFactResource]
+    formats = TABULAR_FORMATS
     list_display = ["label", "value", "edition"]
     search_fields = ["label", "value", "edition__profile__country__name"]
 
 
 @admin.register(TreatyStatus)
-class TreatyStatusAdmin(ImportExportModelAdmin, VersionAdmin):
+class TreatyStatusAdmin(
+    TreatyListAdminMixin, PublicRecordImportMixin, ImportExportModelAdmin, VersionAdmin
+):
     resource_classes = [TreatyStatusResource]
     list_display = ["country", "treaty", "status", "signed_on", "consent_on", "consent_by"]
     list_filter = ["treaty", "status", "country__region"]
@@ -321,3 +352,4 @@ class TreatyStatusAdmin(ImportExportModelAdmin, VersionAdmin):
 
 
 admin.site.register(RecordChange, RecordChangeAdmin)
+admin.site.register(Assignment, AssignmentAdmin)

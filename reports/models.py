@@ -92,6 +92,15 @@ class TopicQuerySet(models.QuerySet):
         return self.filter(Exists(Edition.objects.readable().filter(profile__topic=OuterRef("pk"))))
 
 
+class ReportQuerySet(models.QuerySet):
+    def with_open_count(self):
+        """Each report with `open_count`: its editions still in progress (a released report
+        may have some, which a later release publishes once they are approved)."""
+        return self.annotate(
+            open_count=models.Count("editions", filter=Q(editions__state__in=states.OPEN))
+        )
+
+
 class Country(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
@@ -113,6 +122,10 @@ class Country(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "countries"
+        permissions = [
+            ("import_country", "Can import countries from a file"),
+            ("export_country", "Can export countries to a file"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["iso_code"], condition=~Q(iso_code=""), name="country_iso_code_unique"
@@ -147,6 +160,10 @@ class Topic(models.Model):
 
     class Meta:
         ordering = ["position", "name"]
+        permissions = [
+            ("import_topic", "Can import topics from a file"),
+            ("export_topic", "Can export topics to a file"),
+        ]
 
     def __str__(self):
         return self.name
@@ -170,11 +187,22 @@ class Report(models.Model):
         max_length=200, blank=True, help_text="Defaults to “Series Report Year”."
     )
     release_date = models.DateField(null=True, blank=True)
+    target_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the update's editions should be approved: open ones after it are overdue.",
+    )
     scheduled_release_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.PLANNED)
 
+    objects = ReportQuerySet.as_manager()
+
     class Meta:
         ordering = ["-year", "series"]
+        permissions = [
+            ("import_report", "Can import reports from a file"),
+            ("export_report", "Can export reports to a file"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["series", "year"], name="report_series_year_unique"),
             models.CheckConstraint(
@@ -192,6 +220,18 @@ class Report(models.Model):
         if not self.title:
             self.title = f"{self.series} Report {self.year}"
         super().save(*args, **kwargs)
+
+    @property
+    def state_summary(self):
+        """The state as it really is: "Released, 3 editions still open" (needs
+        ReportQuerySet.with_open_count(), else one query)."""
+        open_count = getattr(self, "open_count", None)
+        if open_count is None:
+            open_count = self.editions.open().count()
+        text = self.get_state_display()
+        if open_count and self.state == self.State.RELEASED:
+            text += f", {open_count} edition{'s' if open_count != 1 else ''} still open"
+        return text
 
 
 class Profile(models.Model):
@@ -214,6 +254,30 @@ class Profile(models.Model):
 
     def get_absolute_url(self):
         return reverse("public:profile", args=[self.country.slug, self.topic.slug])
+
+
+class Assignment(models.Model):
+    """Who updates a profile for a yearly report, and by when."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="assignments")
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="assignments")
+    researcher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    due_on = models.DateField(
+        "due date", null=True, blank=True, help_text="Defaults to the report's target date."
+    )
+
+    class Meta:
+        ordering = ["report", "profile__country__name", "profile__topic__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "profile"], name="assignment_one_per_report_profile"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.profile} for {self.report}: {self.researcher}"
 
 
 class Edition(models.Model):
@@ -463,6 +527,9 @@ class OverviewFact(EditionContent):
                 fields=["edition", "position"], name="overviewfact_position_unique"
             ),
         ]
+        permissions = [
+            ("export_overviewfact", "Can export the current editions' overview facts"),
+        ]
 
     def __str__(self):
         return f"{self.label}: {self.value}"
@@ -512,6 +579,10 @@ class TreatyStatus(models.Model):
     class Meta:
         ordering = ["country__name", "treaty"]
         verbose_name_plural = "treaty statuses"
+        permissions = [
+            ("import_treatystatus", "Can import treaty statuses from a file"),
+            ("export_treatystatus", "Can export treaty statuses to a file"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["country", "treaty"], name="treatystatus_unique"),
             models.CheckConstraint(

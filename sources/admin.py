@@ -3,16 +3,20 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
 from django.template.response import TemplateResponse
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportMixin, ImportExportModelAdmin
 from reversion.admin import VersionAdmin
 
 from reports.editions.admin import EditionContentAdminMixin, ReadOnlyWhenFrozenInline
-from reports.editions.record_admin import PublicRecordAdminMixin, PublicRecordImportMixin
+from reports.editions.record_admin import (
+    TABULAR_FORMATS,
+    PublicRecordAdminMixin,
+    PublicRecordImportMixin,
+)
 
 from . import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
 from .merge import MergeRefused, merge_sources
 from .models import Citation, Footnote, Source, SourceAlias
-from .resources import SourceResource
+from .resources import FootnoteResource, SourceResource
 
 
 class SourceAliasInline(admin.TabularInline):
@@ -95,7 +99,9 @@ class CitationInline(ReadOnlyWhenFrozenInline, admin.TabularInline):
 
 
 @admin.register(Footnote)
-class FootnoteAdmin(EditionContentAdminMixin, VersionAdmin):
+class FootnoteAdmin(ExportMixin, EditionContentAdminMixin, VersionAdmin):
+    resource_classes = [FootnoteResource]
+    formats = TABULAR_FORMATS
     list_display = ["number", "short_text", "edition", "citation_count"]
     list_filter = ["edition__state", "edition__profile__topic", "edition__profile__country__region"]
     list_select_related = ["edition__profile__country", "edition__profile__topic"]

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 
@@ -8,6 +9,11 @@ from reports.models import (
     edition_refusal,
     edition_refusal_for_state,
 )
+
+# A source's address becomes a link on public pages: only the web's own schemes, never
+# javascript:, data: or anything else a browser would run or open unasked.
+WEB_SCHEMES = ["http", "https"]
+web_url = URLValidator(schemes=WEB_SCHEMES, message="Enter a web address (http:// or https://).")
 
 
 class Source(models.Model):
@@ -27,7 +33,7 @@ class Source(models.Model):
     author = models.CharField("author or body", max_length=255, blank=True)
     date = models.DateField(null=True, blank=True)
     reference_number = models.CharField(max_length=120, blank=True)
-    url = models.URLField("URL", max_length=500, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True, validators=[web_url])
     report = models.ForeignKey(
         "reports.Report",
         on_delete=models.PROTECT,
@@ -65,11 +71,35 @@ class Source(models.Model):
                 ),
                 name="source_kind_valid",
             ),
+            # What every writer that skips validation (a queryset update, raw SQL) still meets.
+            models.CheckConstraint(
+                condition=Q(url="") | Q(url__startswith="http://") | Q(url__startswith="https://"),
+                name="source_url_web_scheme",
+            ),
         ]
-        permissions = [("merge_source", "Can merge two sources")]
+        permissions = [
+            ("merge_source", "Can merge two sources"),
+            ("import_source", "Can import sources from a file"),
+            ("export_source", "Can export sources to a file"),
+        ]
 
     def __str__(self):
         return self.title if len(self.title) <= 120 else f"{self.title[:117]}…"
+
+    def save(self, *args, **kwargs):
+        self._lowercase_scheme()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self._lowercase_scheme()
+
+    def _lowercase_scheme(self):
+        # "HTTPS://…" passes the validator; the database's check wants the scheme as browsers
+        # write it.
+        scheme, separator, rest = self.url.partition("://")
+        if separator and scheme.lower() in WEB_SCHEMES:
+            self.url = f"{scheme.lower()}://{rest}"
 
 
 class Footnote(EditionContent):
@@ -85,6 +115,7 @@ class Footnote(EditionContent):
         constraints = [
             models.UniqueConstraint(fields=["edition", "number"], name="footnote_number_unique"),
         ]
+        permissions = [("export_footnote", "Can export footnotes with their sources")]
 
     def __str__(self):
         return f"[{self.number}] {self.text[:80]}"

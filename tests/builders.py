@@ -3,12 +3,14 @@
 import datetime
 import itertools
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from reports.editions.fingerprint import content_fingerprint
 from reports.editions.freeze import lifecycle
 from reports.models import (
+    Assignment,
     Country,
     Edition,
     EditionEvent,
@@ -34,6 +36,7 @@ def make_country(name=None, **fields):
 
 
 def make_topic(name=None, **fields):
+    fields.setdefault("series", "Landmine Monitor")  # the series make_report's reports are of
     return Topic.objects.create(name=name or unique("Topic"), **fields)
 
 
@@ -170,6 +173,11 @@ def _make_many(count):
     )
     TreatyStatus.objects.bulk_create(
         TreatyStatus(country=country, treaty="mbt", status="not_party") for country in countries
+    )
+    researcher = get_user_model().objects.create(username=f"bulk-researcher-{tag}")
+    Assignment.objects.bulk_create(
+        Assignment(report=report, profile=profile, researcher=researcher)
+        for profile, report in zip(profiles, reports, strict=True)
     )
     country_type = ContentType.objects.get_for_model(Country)
     RecordChange.objects.bulk_create(

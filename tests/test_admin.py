@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.models import (
+    Assignment,
     Country,
     Edition,
     OverviewFact,
@@ -50,14 +51,20 @@ def change_page(obj):
 
 
 @pytest.fixture
-def one_of_each():
+def one_of_each(django_user_model):
     edition = make_edition(state=Edition.State.PUBLISHED)
+    report = Report.objects.create(series="Landmine Monitor", year=2004)
     make_treaty_status(country=edition.profile.country)
     footnote = edition.footnotes.get()
     return {
         Country: edition.profile.country,
         Topic: edition.profile.topic,
-        Report: Report.objects.create(series="Landmine Monitor", year=2004),
+        Report: report,
+        Assignment: Assignment.objects.create(
+            report=report,
+            profile=edition.profile,
+            researcher=django_user_model.objects.create(username="assignee"),
+        ),
         Profile: edition.profile,
         Edition: edition,
         Section: edition.sections.get(),

@@ -10,7 +10,6 @@ import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +20,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html_join
 
 from sources.models import Footnote
 
@@ -31,7 +29,6 @@ from ..models import (
     Edition,
     EditionEvent,
     Profile,
-    Report,
     edition_refusal,
     edition_refusal_for_state,
 )
@@ -1026,15 +1023,6 @@ def attach_change_requests(editions):
                 same.change_request = event
 
 
-class StartDraftsActionForm(ActionForm):
-    report = forms.ModelChoiceField(
-        queryset=Report.objects.all(),
-        required=False,
-        label="for report",
-        help_text="The yearly report the drafts belong to (optional).",
-    )
-
-
 def _edition_of_profile(order):
     return Edition.objects.filter(profile=OuterRef("pk")).order_by(*order)
 
@@ -1091,10 +1079,9 @@ class ProfileUpdatedFilter(admin.SimpleListFilter):
 
 class ProfileWorkflowAdminMixin:
     """Profiles: each one's state and last update in the list, its editions and "Start a
-    draft" on its page; start drafts (a yearly update) for the selected profiles."""
+    draft" on its page (starting a year's drafts, and assigning profiles, are in
+    reports.editions.report_admin)."""
 
-    action_form = StartDraftsActionForm
-    actions = ["start_drafts"]
     change_form_template = "admin/reports/profile/change_form.html"
 
     def get_queryset(self, request):
@@ -1173,67 +1160,3 @@ class ProfileWorkflowAdminMixin:
             return back
         messages.success(request, f"Started a draft of {profile}.")
         return HttpResponseRedirect(reverse("admin:reports_edition_change", args=[draft.pk]))
-
-    def has_start_drafts_permission(self, request):
-        return request.user.has_perm(workflow.START_PERMISSION)
-
-    @admin.action(
-        description="Start drafts for the selected profiles (for the chosen report)",
-        permissions=["start_drafts"],
-    )
-    def start_drafts(self, request, queryset):
-        report_id = request.POST.get("report")
-        report = Report.objects.filter(pk=report_id).first() if report_id else None
-        try:
-            if report is not None:
-                drafts, refused = workflow.start_report_update(report, queryset, request.user)
-            else:
-                drafts, refused = [], {}
-                for profile in queryset:
-                    try:
-                        drafts.append(workflow.start_draft(profile, request.user))
-                    except workflow.WorkflowError as exc:
-                        refused[profile] = str(exc)
-        except workflow.WorkflowError as exc:
-            messages.error(request, str(exc))
-            return
-        if drafts:
-            messages.success(request, f"Started {len(drafts)} draft(s).")
-        for reason in refused.values():
-            messages.warning(request, reason)
-
-
-class ReportWorkflowAdminMixin:
-    """Yearly reports: progress by state, and releasing all approved editions at once."""
-
-    actions = ["release"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "progress"]
-
-    @admin.display(description="progress by state")
-    def progress(self, obj):
-        if obj is None or obj.pk is None:
-            return "—"
-        return format_html_join("", "<div>{}: {}</div>", workflow.report_progress(obj))
-
-    def has_release_permission(self, request):
-        return request.user.has_perm("reports.publish_edition")
-
-    @admin.action(
-        description="Release: publish the approved editions now "
-        "(or schedule them for the report's scheduled release time)",
-        permissions=["release"],
-    )
-    def release(self, request, queryset):
-        for report in queryset:
-            at = report.scheduled_release_at
-            try:
-                editions = workflow.release_report(
-                    report, request.user, at=at if at and at > timezone.now() else None
-                )
-            except workflow.WorkflowError as exc:
-                messages.error(request, f"{report}: {exc}")
-                continue
-            done = "scheduled" if at and at > timezone.now() else "published"
-            messages.success(request, f"{report}: {len(editions)} edition(s) {done}.")

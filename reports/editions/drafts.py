@@ -5,16 +5,22 @@ each save is a django-reversion revision. Both steps here are revisions too, rec
 the actor, and events in the edition's history.
 """
 
+import json
+from collections import defaultdict
+
 import reversion
-from django.db import IntegrityError
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, router
 from django.db.models import F
 from django.utils import timezone
-from reversion.models import Revision
+from reversion.models import Revision, Version
 
 from sources.models import Citation, Footnote
 
 from ..citations import MARKER
-from ..models import Edition, EditionEvent, OverviewFact, Profile, Section
+from ..models import Edition, EditionEvent, OverviewFact, Profile, Report, Section
 from . import signals, snapshot, states
 from .actions import (
     EDIT_PERMISSION,
@@ -103,6 +109,12 @@ class StartDraft:
                 f"{profile} already has an open edition "
                 f"({open_edition.get_state_display().lower()}); continue that one."
             )
+        report = self._report()
+        if report is not None and profile.topic.series != report.series:
+            return (
+                f"{profile} is not part of {report}: its topic is published by "
+                f"{profile.topic.series or 'no series'}, not by {report.series}."
+            )
         if self.instance is not None and profile.editions.frozen().exists():
             return (
                 f"{profile} has a published edition: start the new draft from it so it "
@@ -112,6 +124,11 @@ class StartDraft:
         if base is not None and (base.profile_id != profile.pk or not base.is_frozen):
             return "A draft is copied from an edition of the same profile that was published."
         return None
+
+    def _report(self):
+        if self.report is not None:
+            return self.report
+        return self.instance.report if self.instance is not None else None
 
     def check(self):
         reason = self.refusal()
@@ -125,8 +142,10 @@ class StartDraft:
             reason = self.refusal(profile)
             if reason:
                 raise WorkflowError(reason)
+            # Written before the revision opens: the revision then serializes the draft once,
+            # with its content, rather than also when it is first saved, still empty.
+            draft, text = self._open(profile)
             with reversion.create_revision():
-                draft, text = self._open(profile)
                 add_revision(draft, self.actor, text)
             _event(draft, self.actor, self.name, "", text)
         return draft
@@ -148,8 +167,8 @@ class StartDraft:
         draft.summary = current.summary
         draft.last_updated = None  # set by publishing unless the editor sets one
         draft.last_updated_precision = Edition.Precision.DAY
-        if draft.report_id is None:
-            draft.report_id = current.report_id
+        # The new draft belongs to the report it was started for (or to none yet), never to
+        # the report of the edition it copies: that is last year's.
         draft.save()
         copy_content(current, draft)
         return draft, f"Started a draft from the edition of {current.last_updated_display}"
@@ -407,3 +426,197 @@ class Renumber:
             setattr(self.edition, field.attname, getattr(locked, field.attname))
         self.moved = moved
         return self.edition
+
+
+class StartDrafts:
+    """Open drafts of many profiles for a yearly report as one step, in a fixed number of
+    queries (as a release publishes them): each draft what StartDraft would open, a copy of
+    the profile's published edition (or empty), with its revision and its event.
+
+    A profile that the report's series does not publish, or that has an edition in progress,
+    is skipped with the reason; a report still planned is in progress once a draft is open.
+    Locks: the profiles in id order, as a release takes them.
+    """
+
+    name = "start"
+
+    def __init__(self, report, profiles, actor):
+        self.report = report
+        self.profile_ids = sorted({getattr(p, "pk", p) for p in profiles})
+        self.actor = actor
+
+    def execute(self):
+        """Returns (the drafts opened, {profile: why it was skipped})."""
+        if not may(self.actor, START_PERMISSION):
+            raise WorkflowError("You may not start drafts: your role does not allow it.")
+        with lifecycle():
+            profiles = list(
+                Profile.objects.filter(pk__in=self.profile_ids)
+                .select_related("country", "topic")
+                .order_by("pk")
+                .select_for_update(of=("self",))
+            )
+            skipped = self._skipped(profiles)
+            wanted = [profile for profile in profiles if profile not in skipped]
+            if not wanted:
+                return [], skipped
+            current = {
+                edition.profile_id: edition
+                for edition in Edition.objects.public().filter(profile__in=wanted)
+            }
+            now = timezone.now()
+            drafts = Edition.objects.bulk_create(
+                self._draft(profile, current.get(profile.pk)) for profile in wanted
+            )
+            content = copy_contents(
+                {draft.pk: current[draft.profile_id].pk for draft in drafts if draft.based_on_id}
+            )
+            revision = self._revision(drafts, content, now)
+            self._events(drafts, current, revision, now)
+            if self.report.state == Report.State.PLANNED:
+                Report.objects.filter(pk=self.report.pk).update(state=Report.State.IN_PROGRESS)
+        if self.report.state == Report.State.PLANNED:
+            self.report.state = Report.State.IN_PROGRESS
+        return drafts, skipped
+
+    def _skipped(self, profiles):
+        skipped = {}
+        series = self.report.series
+        busy = dict(
+            Edition.objects.open().filter(profile__in=profiles).values_list("profile_id", "state")
+        )
+        for profile in profiles:
+            if profile.topic.series != series:
+                skipped[profile] = (
+                    f"{profile} is not part of {self.report}: its topic is published by "
+                    f"{profile.topic.series or 'no series'}, not by {series}."
+                )
+            elif profile.pk in busy:
+                state = State(busy[profile.pk]).label.lower()
+                skipped[profile] = (
+                    f"{profile} already has an open edition ({state}); continue that one."
+                )
+        return skipped
+
+    def _draft(self, profile, current):
+        draft = Edition(
+            profile=profile,
+            report=self.report,
+            state=State.DRAFT,
+            created_by=self.actor,
+            last_updated_precision=Edition.Precision.DAY,
+        )
+        if current is not None:
+            draft.based_on = current
+            draft.summary = current.summary
+        return draft
+
+    def _revision(self, drafts, content, now):
+        """One revision holding every draft, each Version as StartDraft's would be (the
+        "edition" format, its content included), written from what was just copied."""
+        revision = Revision.objects.create(
+            date_created=now, user=self.actor, comment=f"Started drafts for {self.report}"
+        )
+        empty = {"overview": [], "sections": [], "footnotes": []}
+        fields = serializers.get_serializer("python")().serialize(drafts)
+        content_type = ContentType.objects.get_for_model(Edition)
+        Version.objects.bulk_create(
+            Version(
+                revision=revision,
+                content_type=content_type,
+                object_id=str(draft.pk),
+                db=router.db_for_write(Edition),
+                format=snapshot.FORMAT,
+                serialized_data=json.dumps(
+                    [{**data, "content": content.get(draft.pk, empty)}], cls=DjangoJSONEncoder
+                ),
+                object_repr=str(draft),
+            )
+            for draft, data in zip(drafts, fields, strict=True)
+        )
+        return revision
+
+    def _events(self, drafts, current, revision, now):
+        texts = {}
+        for draft in drafts:
+            based_on = current.get(draft.profile_id)
+            texts[draft.pk] = (
+                f"Started a draft from the edition of {based_on.last_updated_display}"
+                if based_on is not None
+                else "Started a new draft"
+            )
+        events = EditionEvent.objects.bulk_create(
+            EditionEvent(
+                edition=draft,
+                action=self.name,
+                from_state="",
+                to_state=State.DRAFT,
+                actor=self.actor,
+                at=now,
+                comment=texts[draft.pk],
+                revision=revision,
+            )
+            for draft in drafts
+        )
+        for draft, event in zip(drafts, events, strict=True):
+            signals.transitioned.send(
+                sender=self.name,
+                edition=draft,
+                action=self.name,
+                from_state="",
+                to_state=State.DRAFT,
+                actor=self.actor,
+                event=event,
+            )
+
+
+def copy_contents(based_on):
+    """Copy the content of many editions at once: `based_on` is {new edition id: edition it
+    copies}. Returns each new edition's content as snapshot.content_of reads it (eight
+    queries whatever the number)."""
+    if not based_on:
+        return {}
+    copies = defaultdict(list)  # the edition copied: the new editions copying it
+    for new, old in based_on.items():
+        copies[old].append(new)
+    content = {new: {"overview": [], "sections": [], "footnotes": []} for new in based_on}
+    facts = OverviewFact.objects.filter(edition__in=copies).order_by("edition_id", "position")
+    OverviewFact.objects.bulk_create(
+        OverviewFact(edition_id=new, position=f.position, label=f.label, value=f.value)
+        for f in facts
+        for new in copies[f.edition_id]
+    )
+    sections = Section.objects.filter(edition__in=copies).order_by("edition_id", "position")
+    Section.objects.bulk_create(
+        Section(edition_id=new, position=s.position, heading=s.heading, body=s.body)
+        for s in sections
+        for new in copies[s.edition_id]
+    )
+    for f in facts:
+        for new in copies[f.edition_id]:
+            content[new]["overview"].append([f.position, f.label, f.value])
+    for s in sections:
+        for new in copies[s.edition_id]:
+            content[new]["sections"].append([s.position, s.heading, s.body])
+    old_notes = list(Footnote.objects.filter(edition__in=copies).order_by("edition_id", "number"))
+    pairs = [(old, new) for old in old_notes for new in copies[old.edition_id]]
+    new_notes = Footnote.objects.bulk_create(
+        Footnote(edition_id=new, number=old.number, text=old.text) for old, new in pairs
+    )
+    cited = defaultdict(list)
+    for citation in Citation.objects.filter(footnote__in=old_notes).order_by("position", "pk"):
+        cited[citation.footnote_id].append(citation)
+    Citation.objects.bulk_create(
+        Citation(footnote=note, source_id=c.source_id, position=c.position, locator=c.locator)
+        for (old, _), note in zip(pairs, new_notes, strict=True)
+        for c in cited[old.pk]
+    )
+    for (old, new), note in zip(pairs, new_notes, strict=True):
+        content[new]["footnotes"].append(
+            [
+                note.number,
+                note.text,
+                [[c.position, c.source_id, c.locator] for c in cited[old.pk]],
+            ]
+        )
+    return content

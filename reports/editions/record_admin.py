@@ -11,6 +11,7 @@ from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from import_export.formats.base_formats import CSV, JSON, XLSX
 
 from ..models import RecordChange
 from .records import ChangePublicRecord, RecordChangeRefused, is_public
@@ -151,9 +152,14 @@ class PublicRecordAdminMixin:
         return entry
 
 
+TABULAR_FORMATS = [CSV, XLSX, JSON]
+
+
 class PublicRecordImportMixin:
     """Tabular imports (django-import-export) of records that published pages show: a refused
     row stops the whole import with its message."""
+
+    formats = TABULAR_FORMATS
 
     def get_import_data_kwargs(self, **kwargs):
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}

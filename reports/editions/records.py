@@ -29,7 +29,16 @@ from django.utils.text import capfirst
 
 from sources.models import Citation, Source
 
-from ..models import Country, Edition, MovedPath, Profile, RecordChange, Report, Topic
+from ..models import (
+    Country,
+    Edition,
+    MovedPath,
+    Profile,
+    RecordChange,
+    Report,
+    Topic,
+    TreatyStatus,
+)
 from . import freeze, signals
 from .states import READABLE
 
@@ -237,7 +246,9 @@ def _shown_record_changed(sender, instance, **kwargs):
         signals.public_changed.send(sender=sender, editions=set(), profiles=set())
 
 
-for _model in SHOWN_FIELDS:
+# The treaty status table is data about treaties, shown on the treaty status and country pages
+# and in the API: a change of it is a change of shared records too.
+for _model in [*SHOWN_FIELDS, TreatyStatus]:
     post_save.connect(_shown_record_changed, sender=_model, dispatch_uid=f"shown-{_model.__name__}")
     post_delete.connect(
         _shown_record_changed, sender=_model, dispatch_uid=f"gone-{_model.__name__}"

@@ -64,15 +64,15 @@ class Release:
             self.publish(editions, now)
             for edition in editions:
                 public_change(edition=edition)
-            self.report.state = Report.State.RELEASED
-            self.report.release_date = self.report.release_date or timezone.localdate(now)
+            release_date = self.report.release_date or timezone.localdate(now)
             Report.objects.filter(pk=self.report.pk).update(
-                state=self.report.state,
-                release_date=self.report.release_date,
-                scheduled_release_at=None,
+                state=Report.State.RELEASED, release_date=release_date, scheduled_release_at=None
             )
-            self.report.scheduled_release_at = None
             self.build_search_documents()
+        # Only once it is done: a failure leaves the caller's report as it was, like the rows.
+        self.report.state = Report.State.RELEASED
+        self.report.release_date = release_date
+        self.report.scheduled_release_at = None
         return editions
 
     # --- the steps ---------------------------------------------------------------------------

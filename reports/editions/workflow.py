@@ -11,6 +11,7 @@ from reversion.models import Version
 
 from ..models import Edition, Report
 from . import (
+    cycle,
     notifications,  # noqa: F401  (tests replace its functions)
     states,
 )
@@ -137,19 +138,11 @@ def publish_due(now=None):
 
 
 def start_report_update(report, profiles, actor):
-    """Open a draft of each profile for `report`; returns (drafts, refusals by profile)."""
-    if not may(actor, START_PERMISSION):
-        raise WorkflowError("You may not start drafts: your role does not allow it.")
-    drafts, refused = [], {}
-    for profile in profiles:
-        try:
-            drafts.append(start_draft(profile, actor, report=report))
-        except WorkflowError as exc:
-            refused[profile] = str(exc)
-    if drafts and report.state == Report.State.PLANNED:
-        Report.objects.filter(pk=report.pk).update(state=Report.State.IN_PROGRESS)
-        report.state = Report.State.IN_PROGRESS
-    return drafts, refused
+    """Open a draft of each profile for `report`; returns (drafts, refusals by profile).
+    See reports.editions.cycle: only profiles the report's series publishes, never a second
+    open edition."""
+    started = cycle.start_update(report, profiles, actor)
+    return started.drafts, started.skipped
 
 
 def release_report(report, actor, at=None):

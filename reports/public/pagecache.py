@@ -107,6 +107,7 @@ def version_of(paths, root):
 TEMPLATE_VERSION = version_of(page_sources(settings.BASE_DIR), settings.BASE_DIR)
 TIMEOUT = 7 * 24 * 3600
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
+HTML = "text/html; charset=utf-8"
 CLOCK_ID = 1
 # A raw read with the id written in: it runs for every page served from the cache, where the
 # ORM's own overhead would cost ten times the query, and binding a parameter a third of it.
@@ -280,6 +281,7 @@ class Entry:
     etag: str
     last_modified: int  # a Unix timestamp
     scopes: tuple = None  # the scopes whose changes make it stale; None: every change
+    content_type: str = HTML  # the JSON API's responses are cached the same way
     last_modified_header: str = field(init=False)
 
     def __post_init__(self):
@@ -294,7 +296,7 @@ def respond(request, entry):
             request, etag=entry.etag, last_modified=entry.last_modified
         )
     if response is None:
-        response = HttpResponse(entry.body, content_type="text/html; charset=utf-8")
+        response = HttpResponse(entry.body, content_type=entry.content_type)
     response["ETag"] = entry.etag
     response["Last-Modified"] = entry.last_modified_header
     response["Cache-Control"] = CACHE_CONTROL
@@ -386,6 +388,7 @@ def _cached_page(request, key, build):
         cached if cached is not None and (entry is None or cached.tick >= entry.tick) else entry
     )
     entry = new_entry(tick, response.content, last_modified, replaces=replaces, scopes=scopes)
+    entry.content_type = response.get("Content-Type", HTML)
     cache.set(key, entry, TIMEOUT)
     remember(key, entry)
     return respond(request, entry)

@@ -356,6 +356,14 @@ def test_profiles_action_starts_a_yearly_update_and_reports_action_releases_it(
         {"action": "release", "_selected_action": [report.pk]},
         follow=True,
     )
+    # The action leads to the confirmation page; nothing is published before it is confirmed.
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:reports_report_release", args=[report.pk]
+    )
+    assert Edition.objects.get(pk=drafts[0].pk).state == S.APPROVED
+    response = client.post(
+        reverse("admin:reports_report_release", args=[report.pk]), {"when": "now"}, follow=True
+    )
     assert "1 edition(s) published" in response.text
     assert Edition.objects.get(pk=drafts[0].pk).state == S.PUBLISHED
 

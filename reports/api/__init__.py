@@ -1,0 +1,1 @@
+"""The read-only JSON API (see reports.api.views)."""
