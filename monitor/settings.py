@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reports.public.context.publication",
             ],
         },
     },
@@ -151,6 +152,22 @@ LOGIN_URL = "admin:login"
 # Tabular imports (django-import-export) change rows: they need the model's change permission,
 # not merely access to its list.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+
+# The publication's identity on the public site (wordmark, titles, footer, feeds, citations).
+# PUBLICATION_DOMAIN names the publisher's domain in permanent ids (feed entries' tag URIs);
+# unset, the host a request came to stands in.
+PUBLICATION = {
+    "name": os.environ.get("PUBLICATION_NAME", "Landmine and Cluster Munition Policy Monitor"),
+    "short_name": os.environ.get("PUBLICATION_SHORT_NAME", "Monitor"),
+    "tagline": os.environ.get(
+        "PUBLICATION_TAGLINE",
+        "Country-by-country research on the bans on landmines and cluster munitions, "
+        "updated every year",
+    ),
+    "publisher": os.environ.get("PUBLICATION_PUBLISHER", "The Monitor research network"),
+    "contact_email": os.environ.get("PUBLICATION_CONTACT_EMAIL", "monitor@example.org"),
+    "domain": os.environ.get("PUBLICATION_DOMAIN", ""),
+}
 
 # Editorial rules that an installation may relax.
 REQUIRE_SECOND_PAIR_OF_EYES = env_bool("REQUIRE_SECOND_PAIR_OF_EYES", True)

@@ -1,10 +1,10 @@
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from reports.public.sources import source
 
 from . import views
-from .feeds import UpdatesFeed
+from .feeds import CountryFeed, TopicFeed, UpdatesFeed
 from .sitemaps import SITEMAPS
 
 app_name = "public"
@@ -26,7 +26,21 @@ urlpatterns = [
     path("sources/<int:source_id>/", source, name="source"),
     path("search/", views.search, name="search"),
     path("treaty-status/", views.treaty_status, name="treaty_status"),
+    path("topics/<slug:topic>/", views.topic, name="topic"),
     path("feeds/updates/", UpdatesFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("feeds/countries/<slug:country>/", CountryFeed(), name="country_feed"),
+    path("feeds/topics/<slug:topic>/", TopicFeed(), name="topic_feed"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "public:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

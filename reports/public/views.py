@@ -175,6 +175,34 @@ def country(request, country):
 
 
 @require_safe
+def topic(request, topic):
+    """Every country's current profile on one topic, by region, with the topic's feed."""
+    found = Topic.objects.public().filter(slug=topic).first()
+    if found is None:
+        raise Http404("Nothing of this topic is published.")
+    editions = list(
+        Edition.objects.public()
+        .filter(profile__topic=found)
+        .select_related("profile__country", "profile__topic")
+        # Countries without a region are listed as "Other", after every named region.
+        .order_by(
+            Case(When(profile__country__region="", then=1), default=0),
+            "profile__country__region",
+            "profile__country__name",
+        )
+    )
+    regions = [
+        (region or "Other", list(members))
+        for region, members in groupby(editions, key=lambda e: e.profile.country.region)
+    ]
+    return render(
+        request,
+        "public/topic.html",
+        {"topic": found, "regions": regions, "count": len(editions)},
+    )
+
+
+@require_safe
 def profile(request, country, topic):
     def build():
         rows = _history(country, topic)
