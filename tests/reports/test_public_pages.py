@@ -18,7 +18,7 @@ from tests.builders import (
     make_treaty_status,
 )
 
-from .public_helpers import S, make_public_country, make_site
+from .public_helpers import S, make_public_country, make_site, whole_sitemap
 from .test_public_rendering import HOSTILE, active_markup
 
 pytestmark = pytest.mark.django_db
@@ -238,9 +238,11 @@ def test_feed_sitemap_and_robots(client, site):
     feed = client.get(reverse("public:feed"))
     assert feed["Content-Type"].startswith("application/atom+xml")
     assert "Kazakhstan: Mine Ban Policy (18 December 2019)" in feed.text
-    sitemap = client.get(reverse("public:sitemap")).text
+    sitemap = client.get(reverse("public:sitemap_section", args=["editions"])).text
     assert urls(site)["profile"] in sitemap and urls(site)["archived_edition"] in sitemap
-    assert urls(site)["report"] in sitemap
+    assert (
+        urls(site)["report"] in client.get(reverse("public:sitemap_section", args=["reports"])).text
+    )
     robots = client.get(reverse("public:robots"))
     assert robots["Content-Type"].startswith("text/plain")
     assert "Sitemap: http://testserver/sitemap.xml" in robots.text
@@ -278,11 +280,12 @@ def test_unpublished_editions_are_not_found_anywhere(client, state):
         reverse("public:country", args=[country.slug]),
         reverse("public:search") + "?q=SECRET&archive=1",
         reverse("public:feed"),
-        reverse("public:sitemap"),
     ]:
         assert "SECRET" not in client.get(url).text.replace("q=SECRET", "").replace(
             'value="SECRET"', ""
         ).replace("“SECRET”", ""), url
+    assert "SECRET" not in whole_sitemap(client)
+    assert country.get_absolute_url() not in whole_sitemap(client)
 
 
 def test_a_report_with_nothing_published_is_not_found(client):
@@ -368,7 +371,7 @@ def test_every_archived_edition_of_a_year_has_its_own_address(client):
     shown = HTMLParser(march_page.text).css_first(".history strong")
     assert shown.text() == "1 March 2015"  # the edition itself, marked in the list
 
-    sitemap = client.get(reverse("public:sitemap")).text
+    sitemap = whole_sitemap(client)
     assert march_url in sitemap and september_url in sitemap
 
 
@@ -435,6 +438,9 @@ def test_a_country_with_nothing_published_has_no_page_and_is_named_nowhere(clien
         text = response.content.decode()
         assert [word for word in ATLANTIS if word in text] == [], name
         assert country.get_absolute_url() not in text, name
+    sitemap = whole_sitemap(client)
+    assert [word for word in ATLANTIS if word in sitemap] == []
+    assert country.get_absolute_url() not in sitemap
 
 
 @pytest.mark.parametrize("state", [S.PUBLISHED, S.SUPERSEDED])
@@ -461,7 +467,7 @@ def test_a_country_is_public_once_an_edition_of_it_is_published_or_archived(
     assert "Victim Assistance" not in response.text  # the draft's topic
     assert url in client.get(reverse("public:countries")).text
     assert url in client.get(reverse("public:treaty_status")).text
-    assert url in client.get(reverse("public:sitemap")).text
+    assert url in whole_sitemap(client)
     search_form = HTMLParser(client.get(urls(site)["search"]).text)
     options = {option.text() for option in search_form.css("select option")}
     assert {"Atlantis", "Atlantic Ocean", "Casualties"} <= options
