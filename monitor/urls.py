@@ -8,3 +8,5 @@ urlpatterns = [
     path("preview/<int:edition_id>/", edition_preview, name="edition_preview"),
     path("", include("reports.public.urls")),
 ]
+
+handler500 = "reports.public.views.server_error"

@@ -64,9 +64,9 @@ class Markers:
             return f'<sup class="marker missing">[{number}]</sup>'
         k = self.counts.get(number, 0) + 1
         self.counts[number] = k
+        # Named by what it shows (the number): the brackets around it are drawn by CSS.
         return (
-            f'<sup class="marker"><a href="#note-{number}" id="ref-{number}-{k}" '
-            f'aria-label="Note {number}">{number}</a></sup>'
+            f'<sup class="marker"><a href="#note-{number}" id="ref-{number}-{k}">{number}</a></sup>'
         )
 
     def backrefs(self, number):
@@ -177,41 +177,87 @@ def load_content(edition):
     )
 
 
-def _source_label(title):
-    title = " ".join(title.split())
-    return title if len(title) <= 90 else f"{title[:87]}…"
+def _title_pattern(title):
+    """A source's title as the note may print it: any run of spaces between its words."""
+    words = title.split()
+    if not words:
+        return None
+    return re.compile(r"\s+".join(re.escape(word) for word in words), re.IGNORECASE)
 
 
-def _note_html(number, text, ibid, sources, markers, source_url):
-    """One <li> of the notes list: the note as printed, its sources, its back links.
+def _find_titles(text, sources):
+    """Where the note's own text names each source: [(start, end, source_id)] in text order,
+    not overlapping, and none holding a URL (which links on its own). Sources it does not
+    name are returned apart, in citation order."""
+    found, apart = [], []
+    for source in sources:
+        pattern = _title_pattern(source[1])
+        match = pattern.search(text) if pattern else None
+        if (
+            match is None
+            or "http" in match.group(0)
+            or any(match.start() < end and start < match.end() for start, end, _ in found)
+        ):
+            apart.append(source)
+            continue
+        found.append((match.start(), match.end(), source[0]))
+    return sorted(found), apart
 
-    The note's own text (escaped, URLs linked) passes through nh3; the list around it is
-    written from that, integers and source titles and locators escaped for text and attributes
-    alike. Cleaning the whole list instead cost 3–4 ms of a 150-note page, most of its render:
-    nh3's cost is in the markup, not the text.
+
+def _note_text(text, spans, source_url):
+    """The note as printed, escaped with its URLs linked, each source it names linked there."""
+    if not spans:
+        return _inline(text, None).replace("\n", "<br>")
+    out, at = [], 0
+    for start, end, source_id in spans:
+        out.append(_inline(text[at:start], None))
+        out.append(f'<a class="source" href="{source_url}{source_id}/">')
+        out.append(_inline(text[start:end], None))
+        out.append("</a>")
+        at = end
+    out.append(_inline(text[at:], None))
+    return "".join(out).replace("\n", "<br>")
+
+
+def _note_html(number, text, ibid, sources, markers, source_url, repeated=()):
+    """One <li> of the notes list: the note as printed, its sources linked, its back links.
+
+    A note is printed once: each source it cites is linked where the note names it (the
+    importer takes a source's title from the note's words), and only a source it does not
+    name follows as "Source: <its whole title>". An "Ibid." links its word to the source it
+    repeats (`repeated`: the previous note's sources), which is not named again.
+
+    The note's text (escaped, URLs linked) passes through nh3 piece by piece; the list around
+    it is written from that, integers and source titles and locators escaped for text and
+    attributes alike. Cleaning the whole list instead cost 3–4 ms of a 150-note page, most of
+    its render: nh3's cost is in the markup, not the text.
     """
-    text = _inline(text.strip(), None).replace("\n", "<br>")
-    cites = []
-    for source_id, title, locator in sources:
-        label = _esc(_source_label(title))
-        locator = f", {_esc(locator)}" if locator else ""
-        cites.append((f"{source_url}{source_id}/", label, locator))
-    if cites and ibid:
+    text = text.strip()
+    repeated_ids = {source_id for source_id, _, _ in repeated}
+    own = [source for source in sources if not (ibid and source[0] in repeated_ids)]
+    spans, apart = _find_titles(text, own)
+    html_text = _note_text(text, spans, source_url)
+    if ibid and repeated:
         # "Ibid." repeats the previous note's source: the word itself links to it.
-        url, label, _ = cites[0]
-        link = f'<a href="{url}" title="{label}">'
-        text = IBID.sub(lambda m, a=link: f"{a}{m.group(1)}</a>", text, count=1)
-    out = [f'<li value="{number}" id="note-{number}"><span class="note-text">{text}</span>']
-    if cites:
-        word = "Repeats" if ibid else ("Sources" if len(cites) > 1 else "Source")
-        links = "; ".join(f'<a href="{url}">{label}</a>{locator}' for url, label, locator in cites)
+        source_id, title, _ = repeated[0]
+        label = _esc(" ".join(title.split()))
+        link = f'<a href="{source_url}{source_id}/" title="{label}">'
+        html_text = IBID.sub(lambda m, a=link: f"{a}{m.group(1)}</a>", html_text, count=1)
+    out = [f'<li value="{number}" id="note-{number}"><span class="note-text">{html_text}</span>']
+    if apart:
+        word = "Sources" if len(apart) > 1 else "Source"
+        links = "; ".join(
+            f'<a class="source" href="{source_url}{source_id}/">{_esc(" ".join(title.split()))}'
+            f"</a>{f', {_esc(locator)}' if locator else ''}"
+            for source_id, title, locator in apart
+        )
         out.append(f' <span class="cites">{word}: {links}</span>')
     refs = markers.backrefs(number)
     for k, ref in enumerate(refs, start=1):
         suffix = f"<sup>{k}</sup>" if len(refs) > 1 else ""
         out.append(
-            f' <a class="backref" href="#{ref}" '
-            f'aria-label="Back to reference {k} of note {number}">↩{suffix}</a>'
+            f' <a class="backref" href="#{ref}">↩{suffix}'
+            f'<span class="visually-hidden"> Back to reference {k} of note {number}</span></a>'
         )
     out.append("</li>")
     return "".join(out)
@@ -246,7 +292,8 @@ def render_edition_content(content):
                 # Only the importer gives "Ibid." citations; one typed in the admin repeats the
                 # previous note's sources all the same, at its own page if it names one.
                 sources = [(id_, title, locator or old) for id_, title, old in previous]
-            items.append(_note_html(number, text, ibid, sources, markers, source_url))
+            repeated = previous if ibid else ()
+            items.append(_note_html(number, text, ibid, sources, markers, source_url, repeated))
             previous = sources
         items = "\n".join(items)
         notes = mark_safe(f'<ol class="footnotes">\n{items}\n</ol>')

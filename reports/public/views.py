@@ -11,9 +11,11 @@ import csv
 import datetime
 from itertools import groupby
 
+from django.conf import settings
 from django.db.models import Case, Count, Exists, OuterRef, Q, When
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -403,6 +405,13 @@ def treaty_status(request):
 def _csv_safe(values):
     """Cells starting with = + - @ are read as formulas by spreadsheets: quote them."""
     return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in values]
+
+
+def server_error(request):
+    """The 500 page: the publication's identity from settings, nothing from the database
+    (which may be why the request failed)."""
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"publication": settings.PUBLICATION}))
 
 
 @require_safe
