@@ -23,6 +23,7 @@ from ..diff import compare, snapshot_of_edition
 from ..editions.states import READABLE
 from ..models import Country, Edition, Report, Topic, TreatyStatus
 from . import pagecache
+from .changes import public_changes
 from .rendering import load_content, render_edition_content
 
 HISTORY_FIELDS = (
@@ -279,14 +280,16 @@ def changes(request, country, topic):
             .prefetch_related("overview_facts", "sections", "footnotes")
         }
         new = editions[current["id"]]
-        diff = compare(snapshot(editions[previous["id"]]), snapshot(new)) if previous else None
+        changes = None
+        if previous:
+            changes = public_changes(compare(snapshot(editions[previous["id"]]), snapshot(new)))
         context = {
             "edition": new,
             "country": new.profile.country,
             "topic": new.profile.topic,
             "current": current,
             "previous": previous,
-            "diff": diff,
+            "changes": changes,
         }
         page = render(request, "public/changes.html", context)
         return page, _last_modified(rows), new.profile_id
