@@ -431,7 +431,7 @@ def robots_txt(request):
 
 @require_safe
 def search(request):
-    from .search import Filters
+    from .search import Filters, did_you_mean, named_country, public_countries
     from .search import search as run_search
 
     filters = Filters.from_query(request.GET)
@@ -440,25 +440,36 @@ def search(request):
     except ValueError:
         page = 1
     per_page = 20
-    hits = (
-        run_search(filters, limit=per_page + 1, offset=(page - 1) * per_page) if filters.q else []
-    )
+    known = public_countries()
+    lead = named_country(filters.q, known) if filters.q and not filters.country else None
+    results = run_search(filters, limit=per_page + 1, offset=(page - 1) * per_page, lead=lead)
+    hits = list(results)
     has_next = len(hits) > per_page
     hits = hits[:per_page]
     for hit in hits:
         hit.url = hit.edition.get_absolute_url() + hit.anchor
+    # Few results and a word near a country's name: offer the name.
+    suggestion = ""
+    if filters.q and lead is None and page == 1 and results.total < 3:
+        suggestion = did_you_mean(filters.q, known)
     topics = Topic.objects.public().order_by("position", "name").values_list("slug", "name")
-    rows = list(Country.objects.public().order_by("name").values_list("slug", "name", "region"))
-    countries = [(slug, name) for slug, name, _ in rows]
-    regions = [(region, region) for region in sorted({region for *_, region in rows if region})]
+    countries = [(row.slug, row.name) for row in known]
+    regions = [(region, region) for region in sorted({row.region for row in known if row.region})]
     query = request.GET.copy()
     query.pop("page", None)
+    suggested = request.GET.copy()
+    suggested.pop("page", None)
+    suggested["q"] = suggestion
     return render(
         request,
         "public/search.html",
         {
             "filters": filters,
             "hits": hits,
+            "total": results.total,
+            "lead": lead,
+            "suggestion": suggestion,
+            "suggestion_query": suggested.urlencode(),
             "page": page,
             "has_next": has_next,
             "first": (page - 1) * per_page + 1,

@@ -1,0 +1,84 @@
+"""Search folds accents and knows trigrams (PostgreSQL only).
+
+- ``monitor_english``: the 'english' text search configuration with ``unaccent`` before the
+  stemmer, so "Cote d'Ivoire" finds "Côte d'Ivoire" and "Sao Tome" finds "São Tomé". The stored
+  ``search_vector`` columns of migration 0004 are generated again with it (a generated column's
+  expression cannot be altered: it is dropped and added), the admin's summary index of 0010 with
+  them, and every searchable edition's document is rebuilt at commit (the queue of 0006).
+- ``pg_trgm``: "did you mean" compares the query with country names by trigram similarity.
+
+Both extensions are trusted (PostgreSQL 13 and later): the database owner may create them.
+reports.public.search reads with the same configuration (``CONFIG``).
+"""
+
+from django.db import migrations
+
+CONFIG = "monitor_english"
+SEARCHABLE = "('published', 'superseded')"
+
+
+def columns(config):
+    return [
+        (
+            "reports_section",
+            f"setweight(to_tsvector('{config}'::regconfig, coalesce(heading, '')), 'A') || "
+            f"setweight(to_tsvector('{config}'::regconfig, coalesce(body, '')), 'B')",
+        ),
+        (
+            "sources_footnote",
+            f"setweight(to_tsvector('{config}'::regconfig, coalesce(text, '')), 'C')",
+        ),
+        (
+            "reports_edition",
+            f"setweight(to_tsvector('{config}'::regconfig, coalesce(summary, '')), 'A')",
+        ),
+    ]
+
+
+def regenerate(config):
+    statements = ["DROP INDEX IF EXISTS reports_edition_search_gin"]
+    for table, expression in columns(config):
+        statements += [
+            f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_vector",
+            f"ALTER TABLE {table} ADD COLUMN search_vector tsvector "
+            f"GENERATED ALWAYS AS ({expression}) STORED",
+        ]
+    statements += [
+        "CREATE INDEX IF NOT EXISTS reports_edition_search_gin ON reports_edition "
+        "USING gin (search_vector)",
+        f"INSERT INTO reports_searchqueue (edition_id) "
+        f"SELECT id FROM reports_edition WHERE state IN {SEARCHABLE} ON CONFLICT DO NOTHING",
+    ]
+    return statements
+
+
+FORWARD = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    f"CREATE TEXT SEARCH CONFIGURATION {CONFIG} (COPY = english)",
+    f"ALTER TEXT SEARCH CONFIGURATION {CONFIG} "
+    "ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem",
+    *regenerate(CONFIG),
+]
+REVERSE = [*regenerate("english"), f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {CONFIG}"]
+
+
+def forward(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in FORWARD:
+            schema_editor.execute(statement)
+
+
+def reverse(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in REVERSE:
+            schema_editor.execute(statement)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("reports", "0010_edition_list_indexes"),
+        ("sources", "0002_source_alias"),
+    ]
+
+    operations = [migrations.RunPython(forward, reverse, elidable=False)]
