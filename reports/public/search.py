@@ -166,15 +166,44 @@ def _words(text):
 
 def named_country(q, countries):
     """The country whose name, official name or alias the query holds (the longest such
-    name), or None. `countries`: rows with name, official_name and aliases."""
-    words = " " + " ".join(_words(q)) + " "
-    best, length = None, 0
+    name), and the query without it: (country, rest), or (None, q)."""
+    words = re.findall(r"\w+", q)
+    folded = [fold(word) for word in words]
+    best, at, length = None, 0, 0
     for country in countries:
         for name in country.names:
-            key = " ".join(_words(name))
-            if key and f" {key} " in words and len(key) > length:
-                best, length = country, len(key)
-    return best
+            key = _words(name)
+            n = len(key)
+            if not n or n < length:
+                continue
+            for start in range(len(folded) - n + 1):
+                if folded[start : start + n] == key and (n > length or best is None):
+                    best, at, length = country, start, n
+                    break
+    if best is None:
+        return None, q
+    return best, " ".join(words[:at] + words[at + length :])
+
+
+def country_editions(country, filters):
+    """The current editions of a country named by the whole query, as results: its summary
+    for a snippet."""
+    editions = list(
+        Edition.objects.filter(_edition_filter(filters, ""), profile__country_id=country.pk)
+        .select_related("profile__country", "profile__topic")
+        .order_by("profile__topic__position", "profile__topic__name")
+    )
+    hits = [
+        Hit(
+            edition_id=edition.pk,
+            score=0,
+            kind="e",
+            snippet=_snippet(_unmarked(edition.summary), []),
+            edition=edition,
+        )
+        for edition in editions
+    ]
+    return Results(hits, len(hits))
 
 
 def did_you_mean(q, countries):

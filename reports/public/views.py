@@ -8,6 +8,7 @@ leaves it cached: see reports.public.pagecache for the scheme.
 """
 
 import csv
+import dataclasses
 import datetime
 from itertools import groupby
 
@@ -431,7 +432,13 @@ def robots_txt(request):
 
 @require_safe
 def search(request):
-    from .search import Filters, did_you_mean, named_country, public_countries
+    from .search import (
+        Filters,
+        country_editions,
+        did_you_mean,
+        named_country,
+        public_countries,
+    )
     from .search import search as run_search
 
     filters = Filters.from_query(request.GET)
@@ -441,8 +448,15 @@ def search(request):
         page = 1
     per_page = 20
     known = public_countries()
-    lead = named_country(filters.q, known) if filters.q and not filters.country else None
-    results = run_search(filters, limit=per_page + 1, offset=(page - 1) * per_page, lead=lead)
+    lead, rest = None, filters.q
+    if filters.q and not filters.country:
+        # A country's name leads to it; the other words are searched, its editions first.
+        lead, rest = named_country(filters.q, known)
+    if lead is not None and not rest:
+        results = country_editions(lead, filters) if page == 1 else []
+    else:
+        words = dataclasses.replace(filters, q=rest)
+        results = run_search(words, limit=per_page + 1, offset=(page - 1) * per_page, lead=lead)
     hits = list(results)
     has_next = len(hits) > per_page
     hits = hits[:per_page]
@@ -450,7 +464,7 @@ def search(request):
         hit.url = hit.edition.get_absolute_url() + hit.anchor
     # Few results and a word near a country's name: offer the name.
     suggestion = ""
-    if filters.q and lead is None and page == 1 and results.total < 3:
+    if filters.q and lead is None and page == 1 and len(results) < 3:
         suggestion = did_you_mean(filters.q, known)
     topics = Topic.objects.public().order_by("position", "name").values_list("slug", "name")
     countries = [(row.slug, row.name) for row in known]
@@ -466,7 +480,7 @@ def search(request):
         {
             "filters": filters,
             "hits": hits,
-            "total": results.total,
+            "total": getattr(results, "total", 0),
             "lead": lead,
             "suggestion": suggestion,
             "suggestion_query": suggested.urlencode(),
