@@ -1,7 +1,7 @@
 """Full-text search over published editions: summaries, sections and footnotes.
 
 PostgreSQL: ``websearch_to_tsquery(CONFIG, q)`` (quoted phrases, ``or``, ``-word``), where
-CONFIG is English stemming after ``unaccent`` (migration reports.0011_search_unaccent: "Cote
+CONFIG is English stemming after ``unaccent`` (migration reports.0011_public_site: "Cote
 d'Ivoire" finds "Côte d'Ivoire"). Editions are matched and ranked on their search documents
 (``SearchDocument``: summary, headings and bodies, footnotes, weighted in that order, one
 GIN-indexed tsvector per edition, kept exact by the database itself, see migration
@@ -45,7 +45,7 @@ from sources.models import Footnote
 from ..editions import states
 from ..models import Country, Edition, SearchDocument, Section
 
-CONFIG = "monitor_english"  # migration reports.0011_search_unaccent
+CONFIG = "monitor_english"  # migration reports.0011_public_site
 START, STOP = "\x02", "\x03"
 SNIPPET_CHARS = 220
 # PostgreSQL's English configuration stems with Snowball's English stemmer too.

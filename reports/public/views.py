@@ -25,7 +25,8 @@ from ..editions.states import READABLE
 from ..models import Country, Edition, Report, Topic, TreatyStatus
 from . import pagecache
 from .changes import public_changes
-from .rendering import load_content, render_edition_content
+from .rendering import load_content, render_edition_content, render_text
+from .search import MARKERS
 
 HISTORY_FIELDS = (
     "id",
@@ -107,6 +108,14 @@ def render_edition(request, edition, content, *, history=None, archived=False, p
     previous = None
     if current is not None and current["id"] == edition.pk and len(history) > 1:
         previous = history[1]
+    profile_url = reverse("public:profile", args=[profile.country.slug, profile.topic.slug])
+    permanent = profile_url
+    if edition.last_updated is not None:
+        permanent = reverse(
+            "public:archived_edition",
+            args=[profile.country.slug, profile.topic.slug, edition.last_updated.year, edition.pk],
+        )
+    canonical = profile_url if current is not None or not archived else permanent
     context = {
         "edition": edition,
         "country": profile.country,
@@ -117,19 +126,70 @@ def render_edition(request, edition, content, *, history=None, archived=False, p
         "earlier": earlier,
         "same_year": same_year,
         "previous": previous,
+        "canonical": request.build_absolute_uri(canonical),
+        "permanent": request.build_absolute_uri(permanent),
+        "description": describe(edition, profile),
         **render_edition_content(content),
     }
     return render(request, "public/profile.html", context)
 
 
+DESCRIPTION = 160  # characters, as search engines show them
+
+
+def shorten(text, limit):
+    """`text` in at most `limit` characters, cut between words (never inside one) with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def describe(edition, profile):
+    """The page's meta description: its summary, else what it is."""
+    summary = MARKERS.sub("", edition.summary or "")
+    if summary.strip():
+        return shorten(summary, DESCRIPTION)
+    described = f"{profile.country.name}: {profile.topic.name}"
+    if edition.last_updated_display:
+        described += f", last updated {edition.last_updated_display}"
+    return described + "."
+
+
+LATEST = 40  # editions on the home page, grouped by topic
+PER_TOPIC = 6
+
+
+def _published_reports():
+    return Report.objects.filter(
+        Exists(Edition.objects.filter(report=OuterRef("pk"), state__in=READABLE))
+    )
+
+
 @require_safe
 def home(request):
+    """The latest yearly report with its key findings, then the latest updates by topic."""
+    report = _published_reports().order_by("-year", "-release_date", "series").first()
     latest = (
         Edition.objects.public()
         .select_related("profile__country", "profile__topic")
-        .order_by("-published_at", "-id")[:20]
+        .order_by("-published_at", "-id")[:LATEST]
     )
-    return render(request, "public/home.html", {"latest": latest})
+    by_topic = {}  # the topic updated last first
+    for edition in latest:
+        by_topic.setdefault(edition.profile.topic, []).append(edition)
+    return render(
+        request,
+        "public/home.html",
+        {
+            "report": report,
+            "overview": render_text(report.overview.split("\n\n")[0]) if report else "",
+            "topics": [(topic, editions[:PER_TOPIC]) for topic, editions in by_topic.items()],
+        },
+    )
 
 
 @require_safe
@@ -162,13 +222,18 @@ def country(request, country):
             "-id",
         )
     )
-    editions = [next(group) for _, group in groupby(readable, key=lambda e: e.profile_id)]
+    editions = []
+    for _, group in groupby(readable, key=lambda e: e.profile_id):
+        edition, *earlier = group
+        edition.earlier = earlier
+        edition.summary_html = render_text(MARKERS.sub("", edition.summary))
+        for older in [edition, *earlier]:
+            older.url = older.get_absolute_url()
+        editions.append(edition)
     if not editions:
         raise Http404("Nothing of this country is published.")
     editions.sort(key=lambda e: e.profile.topic.position)
     editions.sort(key=lambda e: e.last_updated or datetime.date.min, reverse=True)
-    for edition in editions:
-        edition.url = edition.get_absolute_url()
     country = editions[0].profile.country
     statuses = TreatyStatus.objects.filter(country=country).order_by("treaty")
     return render(
@@ -312,18 +377,42 @@ def reports(request):
 
 @require_safe
 def report(request, series, year):
+    """A yearly report: its overview and findings, then its profiles by topic (its chapters)
+    and, within each, by region, with a jump list of the topics."""
     report = get_object_or_404(Report, series_slug=series, year=year)
     editions = list(
         report.editions.filter(state__in=READABLE)
         .select_related("profile__country", "profile__topic")
-        .order_by("profile__topic__position", "profile__topic__name", "profile__country__name")
+        .order_by(
+            "profile__topic__position",
+            "profile__topic__name",
+            Case(When(profile__country__region="", then=1), default=0),
+            "profile__country__region",
+            "profile__country__name",
+        )
     )
     if not editions:
         raise Http404("Nothing of this report is published.")
     for edition in editions:
         edition.url = edition.get_absolute_url()
-    topics = [(topic, list(items)) for topic, items in groupby(editions, lambda e: e.profile.topic)]
-    return render(request, "public/report.html", {"report": report, "topics": topics})
+    topics = []
+    for topic, items in groupby(editions, lambda e: e.profile.topic):
+        items = list(items)
+        regions = [
+            (region or "Other", list(members))
+            for region, members in groupby(items, lambda e: e.profile.country.region)
+        ]
+        topics.append((topic, len(items), regions))
+    return render(
+        request,
+        "public/report.html",
+        {
+            "report": report,
+            "overview": render_text(report.overview),
+            "topics": topics,
+            "count": len(editions),
+        },
+    )
 
 
 TREATIES = TreatyStatus.Treaty.choices

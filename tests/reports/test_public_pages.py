@@ -61,9 +61,24 @@ def last_updated_line(doc):
     return text.split(" · ")[0]
 
 
-def test_home_lists_latest_updates_and_offers_search(client, site):
+def test_home_leads_with_the_latest_report_and_groups_updates_by_topic(client, site):
+    report = site["report"]
+    report.overview = "The 2019 report covers 164 states.\n\nSecond paragraph."
+    report.key_findings = "Two states joined.\nStockpiles fell by a third.\n"
+    report.save()
     page = client.get(reverse("public:home")).text
-    assert "Kazakhstan: Mine Ban Policy" in page
+    doc = HTMLParser(page)
+    lead = doc.css_first("section.lead-report")
+    assert lead.css_first("h2 a").text() == "Landmine Monitor Report 2019"
+    assert "The 2019 report covers 164 states." in lead.text()
+    assert "Second paragraph." not in lead.text()  # the overview's first paragraph only
+    assert [li.text() for li in lead.css("ul.findings li")] == [
+        "Two states joined.",
+        "Stockpiles fell by a third.",
+    ]
+    topic = doc.css_first("section.topic-updates")
+    assert topic.css_first("h3").text() == "Mine Ban Policy"
+    assert [a.text() for a in topic.css("ul.editions a")] == ["Kazakhstan"]
     assert 'role="search"' in page and 'name="q"' in page
 
 
@@ -459,11 +474,11 @@ def test_a_country_is_public_once_an_edition_of_it_is_published_or_archived(
         response = client.get(url)
 
     assert response.status_code == 200
-    links = HTMLParser(response.text).css("ul.editions a")
+    links = HTMLParser(response.text).css("section.hub-profile h3 a")
     assert [(a.text(), a.attributes["href"]) for a in links] == [
         ("Casualties", casualties.get_absolute_url())
     ]
-    assert ("archived" in response.text) is (state == S.SUPERSEDED)
+    assert ("Archived edition" in response.text) is (state == S.SUPERSEDED)
     assert "Victim Assistance" not in response.text  # the draft's topic
     assert url in client.get(reverse("public:countries")).text
     assert url in client.get(reverse("public:treaty_status")).text

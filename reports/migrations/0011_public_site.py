@@ -1,4 +1,8 @@
-"""Search folds accents and knows trigrams (PostgreSQL only).
+"""The public site as a publication: a report's overview, key findings and PDF; the CCW's
+Amended Protocol II and Protocol V in the treaty status table, with the date each status was
+last changed ("as of"); and search that folds accents and knows trigrams (PostgreSQL only).
+
+Search:
 
 - ``monitor_english``: the 'english' text search configuration with ``unaccent`` before the
   stemmer, so "Cote d'Ivoire" finds "Côte d'Ivoire" and "Sao Tome" finds "São Tomé". The stored
@@ -11,7 +15,7 @@ Both extensions are trusted (PostgreSQL 13 and later): the database owner may cr
 reports.public.search reads with the same configuration (``CONFIG``).
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 CONFIG = "monitor_english"
 SEARCHABLE = "('published', 'superseded')"
@@ -81,4 +85,64 @@ class Migration(migrations.Migration):
         ("sources", "0002_source_alias"),
     ]
 
-    operations = [migrations.RunPython(forward, reverse, elidable=False)]
+    operations = [
+        migrations.RemoveConstraint(
+            model_name="treatystatus",
+            name="treatystatus_treaty_valid",
+        ),
+        migrations.AddField(
+            model_name="report",
+            name="key_findings",
+            field=models.TextField(
+                blank=True,
+                help_text="One finding per line; the home page shows those of the latest report.",
+            ),
+        ),
+        migrations.AddField(
+            model_name="report",
+            name="overview",
+            field=models.TextField(
+                blank=True,
+                help_text="The report's introduction on its public page; paragraphs separated by a blank line.",
+            ),
+        ),
+        migrations.AddField(
+            model_name="report",
+            name="pdf",
+            field=models.FileField(
+                blank=True,
+                help_text="The whole report as published, offered for download on its page.",
+                upload_to="reports/",
+                verbose_name="PDF",
+            ),
+        ),
+        migrations.AddField(
+            model_name="treatystatus",
+            name="updated_at",
+            field=models.DateTimeField(
+                auto_now=True, help_text="The treaty status table is “as of” the latest of these."
+            ),
+        ),
+        migrations.AlterField(
+            model_name="treatystatus",
+            name="treaty",
+            field=models.CharField(
+                choices=[
+                    ("mbt", "Mine Ban Treaty"),
+                    ("ccm", "Convention on Cluster Munitions"),
+                    ("ccw", "Convention on Conventional Weapons"),
+                    ("ap2", "CCW Amended Protocol II"),
+                    ("p5", "CCW Protocol V"),
+                ],
+                max_length=3,
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="treatystatus",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("treaty__in", ["mbt", "ccm", "ccw", "ap2", "p5"])),
+                name="treatystatus_treaty_valid",
+            ),
+        ),
+        migrations.RunPython(forward, reverse, elidable=False),
+    ]

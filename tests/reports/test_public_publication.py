@@ -1,0 +1,113 @@
+"""The public site as a publication: report pages, the country hub, a long profile's contents,
+citation, canonical address and description."""
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from reports.public.views import shorten
+from tests.builders import make_country, make_edition, make_profile, make_topic
+
+from .public_helpers import S, make_site
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return HTMLParser(response.text)
+
+
+def test_a_report_page_has_its_overview_findings_pdf_and_profiles_by_topic_and_region(
+    client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    site = make_site()
+    report = site["report"]
+    report.overview = "This year's report covers Central Asia.\n\nIt was written in 2019."
+    report.key_findings = "Kazakhstan stayed outside the treaty."
+    report.pdf.save("lm-2019.pdf", ContentFile(b"%PDF-1.4 our own test file"))
+    norway = make_profile(make_country("Norway", region="Europe"), site["topic"])
+    make_edition(norway, state=S.PUBLISHED, report=report)
+    angola = make_profile(
+        make_country("Angola", region="Africa"), make_topic("Mine Action", position=2)
+    )
+    make_edition(angola, state=S.PUBLISHED, report=report)
+    doc = page(client, reverse("public:report", args=[report.series_slug, report.year]))
+    meta = doc.css_first("main > p.meta").text()
+    assert "Released 21 November 2019" in meta and "3 profiles in 2 topics" in meta
+    assert doc.css_first(f'main a[href="{report.pdf.url}"]') is not None
+    assert "It was written in 2019." in doc.css_first(".overview-text").text()
+    assert [li.text() for li in doc.css("ul.findings li")] == [
+        "Kazakhstan stayed outside the treaty."
+    ]
+    jump = [a.text() for a in doc.css("nav.jump a")]
+    assert jump == ["Mine Ban Policy", "Mine Action"]
+    chapter = doc.css_first("#topic-mine-ban-policy")
+    assert [h.text() for h in chapter.css("h3")] == ["Central Asia", "Europe"]
+    assert [a.text() for a in chapter.css("ul.inline-list a")] == ["Kazakhstan", "Norway"]
+
+
+def test_the_country_page_is_a_hub(client):
+    site = make_site()
+    doc = page(client, site["country"].get_absolute_url())
+    hub = doc.css_first("section.hub-profile")
+    assert hub.css_first("h3 a").attributes["href"] == site["profile"].get_absolute_url()
+    assert "Kazakhstan has not joined the treaty." in hub.css_first(".summary").text()
+    assert "[1]" not in hub.css_first(".summary").text()
+    earlier = hub.css_first("p.earlier a")
+    assert earlier.text() == "2004" and earlier.attributes["href"] == site["old"].get_absolute_url()
+    assert "Convention on Conventional Weapons" in doc.css_first("dl.overview").text()
+    feed = reverse("public:country_feed", args=[site["country"].slug])
+    assert doc.css_first(f'main a[href="{feed}"]') is not None
+
+
+def test_a_profile_has_a_canonical_address_description_and_citation(client):
+    site = make_site(notes=30)
+    doc = page(client, site["profile"].get_absolute_url())
+    profile_url = "http://testserver" + site["profile"].get_absolute_url()
+    assert doc.css_first("link[rel=canonical]").attributes["href"] == profile_url
+    assert (
+        doc.css_first("meta[name=description]").attributes["content"]
+        == "Kazakhstan has not joined the treaty."
+    )
+    assert doc.css_first('meta[property="og:url"]').attributes["content"] == profile_url
+    assert doc.css_first('meta[property="og:title"]').attributes["content"] == (
+        "Kazakhstan: Mine Ban Policy"
+    )
+    citation = doc.css_first("section.cite .citation")
+    permanent = reverse(
+        "public:archived_edition", args=["kazakhstan", "mine-ban-policy", 2019, site["current"].pk]
+    )
+    assert citation.css_first("a").attributes["href"] == f"http://testserver{permanent}"
+    assert "Last updated 18 December 2019." in citation.text()
+    # The permanent address of the current edition leads to it today.
+    assert client.get(permanent).status_code == 302
+    assert doc.css("p.top a[href='#content']"), "back to top"
+    # An archived edition's canonical address is the current one's; its citation its own.
+    old = page(client, site["old"].get_absolute_url())
+    assert old.css_first("link[rel=canonical]").attributes["href"] == profile_url
+    assert (
+        old.css_first("section.cite a").attributes["href"].endswith(site["old"].get_absolute_url())
+    )
+
+
+def test_descriptions_are_cut_between_words():
+    text = "Kazakhstan " + "has reported destruction of stockpiled antipersonnel mines " * 5
+    short = shorten(text, 60)
+    assert len(short) <= 60 and short.endswith("…")
+    assert text.startswith(short[:-1])
+    assert text[len(short) - 1] == " "  # the cut falls between two words
+
+
+def test_a_profile_without_a_summary_is_described_by_what_it_is(client):
+    edition = make_edition(state=S.PUBLISHED, summary="", last_updated=datetime.date(2020, 3, 4))
+    doc = page(client, edition.profile.get_absolute_url())
+    profile = edition.profile
+    assert doc.css_first("meta[name=description]").attributes["content"] == (
+        f"{profile.country.name}: {profile.topic.name}, last updated 4 March 2020."
+    )
