@@ -26,7 +26,7 @@ from ..models import Country, Edition, Report, Topic, TreatyStatus
 from . import pagecache
 from .changes import public_changes
 from .rendering import load_content, render_edition_content, render_text
-from .search import MARKERS
+from .search import MARKERS, fold
 
 HISTORY_FIELDS = (
     "id",
@@ -194,17 +194,29 @@ def home(request):
 
 @require_safe
 def countries(request):
-    countries = (
-        Country.objects.public()
-        .prefetch_related("treaty_statuses")
-        # Countries without a region are listed as "Other", after every named region.
-        .order_by(Case(When(region="", then=1), default=0), "region", "name")
-    )
-    regions = [
-        (region or "Other", list(members))
-        for region, members in groupby(countries, key=lambda c: c.region)
+    """Every public country A–Z under its initial, with a jump list of the initials; a
+    region filter (a plain GET form) narrows the list."""
+    everyone = list(Country.objects.public().prefetch_related("treaty_statuses").order_by("name"))
+    regions = sorted({c.region for c in everyone if c.region})
+    region = request.GET.get("region", "")
+    if region not in regions:
+        region = ""
+    shown = [c for c in everyone if not region or c.region == region]
+    letters = [
+        (letter, list(members))
+        for letter, members in groupby(shown, key=lambda c: initial(c.name))
     ]
-    return render(request, "public/countries.html", {"regions": regions})
+    return render(
+        request,
+        "public/countries.html",
+        {"letters": letters, "regions": regions, "region": region, "count": len(shown)},
+    )
+
+
+def initial(name):
+    """The letter a name is filed under: "Côte d'Ivoire" under C."""
+    first = fold(name[:1])
+    return first.upper() if first.isalpha() else "#"
 
 
 @require_safe

@@ -82,11 +82,22 @@ def test_home_leads_with_the_latest_report_and_groups_updates_by_topic(client, s
     assert 'role="search"' in page and 'name="q"' in page
 
 
-def test_countries_by_region_with_treaty_status(client, site):
+def test_countries_a_to_z_with_a_region_filter_and_treaty_status(client, site):
     make_public_country("Atlantis")  # no region
+    make_public_country("Côte d'Ivoire", region="West Africa")
+    make_public_country("Chad", region="West Africa")
     page = client.get(reverse("public:countries")).text
-    assert page.index("Central Asia") < page.index("Kazakhstan")
-    assert "Other" in page and "Atlantis" in page
+    doc = HTMLParser(page)
+    assert [a.text() for a in doc.css("nav.az a")] == ["A", "C", "K"]
+    assert [a.text() for a in doc.css("#letter-C ul.countries > li > a")] == [
+        "Chad",
+        "Côte d'Ivoire",
+    ]
+    assert [o.text() for o in doc.css("select[name=region] option")] == [
+        "All regions",
+        "Central Asia",
+        "West Africa",
+    ]
     assert "MBT</abbr>: Not a State Party" in page
     assert "CCW</abbr>: State Party" in page
 
@@ -405,12 +416,19 @@ def test_an_edition_address_must_match_its_profile_year_and_state(client, site):
         assert client.get(reverse("public:archived_edition", args=args)).status_code == 404
 
 
-def test_countries_without_a_region_come_last(client, site):
-    make_public_country("Aaland")  # no region: sorts before every region by name alone
+def test_the_region_filter_lists_that_regions_countries_only(client, site):
+    make_public_country("Aaland")  # no region
     make_public_country("Norway", region="Europe")
-    page = client.get(reverse("public:countries")).text
-    headings = [h.text() for h in HTMLParser(page).css("section.region h2")]
-    assert headings == ["Central Asia", "Europe", "Other"]
+    doc = HTMLParser(client.get(reverse("public:countries"), {"region": "Europe"}).text)
+    assert [a.text() for a in doc.css("ul.countries > li > a")] == ["Norway"]
+    assert doc.css_first("h1").text() == "Countries: Europe"
+    # An unknown region lists everyone.
+    doc = HTMLParser(client.get(reverse("public:countries"), {"region": "Atlantis"}).text)
+    assert [a.text() for a in doc.css("ul.countries > li > a")] == [
+        "Aaland",
+        "Kazakhstan",
+        "Norway",
+    ]
 
 
 # A country, or a topic, is named on the public site once an edition of it is published or
