@@ -10,6 +10,7 @@ leaves it cached: see reports.public.pagecache for the scheme.
 import csv
 import dataclasses
 import datetime
+from collections import Counter
 from itertools import groupby
 
 from django.conf import settings
@@ -460,6 +461,36 @@ def _treaty_rows(request):
     return rows, regions, filters
 
 
+# A treaty column sorts States Parties first, then signatories, then the others, then no data.
+STATUS_ORDER = {code: n for n, (code, _) in enumerate(STATUSES)}
+
+
+def _sorted(rows, sort):
+    """Rows in the order a column header asked for (``country``, a treaty code; "-" first
+    for descending), by country name within a status."""
+    key = sort.removeprefix("-")
+    codes = [code for code, _ in TREATIES]
+    if key in codes:
+        column = codes.index(key)
+
+        def rank(row):
+            status = row[1][column]
+            return STATUS_ORDER.get(status.status, len(STATUS_ORDER)) if status else 99
+
+        rows = sorted(rows, key=lambda row: row[0].name)
+        return sorted(rows, key=rank, reverse=sort.startswith("-"))
+    return sorted(rows, key=lambda row: row[0].name, reverse=sort == "-country")
+
+
+def _status_counts(rows):
+    """For each treaty: (name, [(status name, count)]) over the rows shown."""
+    counts = []
+    for column, (_, name) in enumerate(TREATIES):
+        found = Counter(statuses[column].status for _, statuses in rows if statuses[column])
+        counts.append((name, [(label, found[code]) for code, label in STATUSES if found[code]]))
+    return counts
+
+
 def _status_text(status):
     if status is None:
         return ""
@@ -493,6 +524,22 @@ def treaty_status(request):
         return response
     query = request.GET.copy()
     query["format"] = "csv"
+    sort = request.GET.get("sort", "country")
+    rows = _sorted(rows, sort)
+    unsorted = request.GET.copy()
+    unsorted.pop("sort", None)
+    base = unsorted.urlencode()
+    columns = []
+    for key, name in [("country", "Country"), *TREATIES]:
+        ascending = sort != key
+        columns.append(
+            {
+                "name": name,
+                "url": f"?{base}{'&' if base else ''}sort={'' if ascending else '-'}{key}",
+                "sorted": "ascending" if sort == key else "descending" if sort == f"-{key}" else "",
+            }
+        )
+    dates = [s.updated_at for _, statuses in rows for s in statuses if s is not None]
     return render(
         request,
         "public/treaty_status.html",
@@ -502,6 +549,9 @@ def treaty_status(request):
             "filters": filters,
             "treaties": TREATIES,
             "statuses": STATUSES,
+            "columns": columns,
+            "counts": _status_counts(rows),
+            "as_of": max(dates) if dates else None,
             "csv_query": query.urlencode(),
         },
     )

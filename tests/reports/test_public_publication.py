@@ -111,3 +111,50 @@ def test_a_profile_without_a_summary_is_described_by_what_it_is(client):
     assert doc.css_first("meta[name=description]").attributes["content"] == (
         f"{profile.country.name}: {profile.topic.name}, last updated 4 March 2020."
     )
+
+
+def test_the_treaty_table_counts_sorts_and_has_the_ccw_protocols(client):
+    from reports.models import TreatyStatus
+    from tests.builders import make_treaty_status
+
+    from .public_helpers import make_public_country
+
+    T, St = TreatyStatus.Treaty, TreatyStatus.Status
+    for name, mbt in (
+        ("Austria", St.STATE_PARTY),
+        ("Burma", St.NOT_PARTY),
+        ("Chile", St.SIGNATORY),
+    ):
+        country = make_public_country(name)
+        make_treaty_status(country, status=mbt)
+        make_treaty_status(country, treaty=T.CCW_PROTOCOL_V, status=St.STATE_PARTY)
+    url = reverse("public:treaty_status")
+    doc = page(client, url)
+    headers = [th.text().strip() for th in doc.css("table.treaties thead th")]
+    assert headers == [
+        "Country ▲",
+        "Mine Ban Treaty",
+        "Convention on Cluster Munitions",
+        "Convention on Conventional Weapons",
+        "CCW Amended Protocol II",
+        "CCW Protocol V",
+    ]
+    counts = {
+        dt.text(): dd.text()
+        for dt, dd in zip(doc.css(".status-counts dt"), doc.css(".status-counts dd"), strict=True)
+    }
+    assert counts["Mine Ban Treaty"] == "1 State Party · 1 Signatory · 1 Not a State Party"
+    assert counts["CCW Protocol V"] == "3 State Party"
+    assert "As of" in doc.css_first("main > p.meta").text()
+
+    def order(**query):
+        rows = page(client, url + "?" + "&".join(f"{k}={v}" for k, v in query.items()))
+        return [th.text().strip() for th in rows.css("tbody th a")]
+
+    assert order(sort="-country") == ["Chile", "Burma", "Austria"]
+    assert order(sort="mbt") == ["Austria", "Chile", "Burma"]
+    assert order(sort="-mbt") == ["Burma", "Chile", "Austria"]
+    # A header's link keeps the filters and turns the order round when it is the sort.
+    mbt = page(client, url + "?region=&sort=mbt").css("thead th")[1]
+    assert mbt.attributes["aria-sort"] == "ascending"
+    assert mbt.css_first("a").attributes["href"] == "?region=&sort=-mbt"
