@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.sites",
+    "django.contrib.flatpages",
     "reversion",
     "import_export",
     "reports",
@@ -156,6 +158,12 @@ LOGIN_URL = "admin:login"
 # Tabular imports (django-import-export) change rows: they need the model's change permission,
 # not merely access to its list.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+
+# The Site of django.contrib.sites: the domain of the sitemap's and feeds' absolute addresses,
+# and the site of the small editable pages (About…: django.contrib.flatpages). Its domain and
+# name are set from PUBLICATION_DOMAIN and PUBLICATION_NAME when migrating (reports 0011), and
+# are editable in the admin (Sites).
+SITE_ID = 1
 
 # The publication's identity on the public site (wordmark, titles, footer, feeds, citations).
 # PUBLICATION_DOMAIN names the publisher's domain in permanent ids (feed entries' tag URIs);

@@ -1,6 +1,7 @@
 """The public site as a publication: a report's overview, key findings and PDF; the CCW's
 Amended Protocol II and Protocol V in the treaty status table, with the date each status was
-last changed ("as of"); and search that folds accents and knows trigrams (PostgreSQL only).
+last changed ("as of"); the Site of the sitemap and feeds and an About page (flat pages);
+and search that folds accents and knows trigrams (PostgreSQL only).
 
 Search:
 
@@ -15,6 +16,7 @@ Both extensions are trusted (PostgreSQL 13 and later): the database owner may cr
 reports.public.search reads with the same configuration (``CONFIG``).
 """
 
+from django.conf import settings
 from django.db import migrations, models
 
 CONFIG = "monitor_english"
@@ -79,10 +81,34 @@ def reverse(apps, schema_editor):
             schema_editor.execute(statement)
 
 
+ABOUT = """<p>This is the About page of the publication. Editors change it in the admin, under
+Flat pages: who writes the profiles, how they are researched and reviewed, how to cite them
+and whom to write to.</p>"""
+
+
+def site_and_about(apps, schema_editor):
+    """The Site the sitemap and feeds name (from PUBLICATION_DOMAIN and PUBLICATION_NAME), and
+    an About page for editors to fill in, so that the link on every page leads somewhere."""
+    Site = apps.get_model("sites", "Site")
+    FlatPage = apps.get_model("flatpages", "FlatPage")
+    publication = settings.PUBLICATION
+    site, _ = Site.objects.get_or_create(
+        pk=settings.SITE_ID, defaults={"domain": "example.com", "name": "example.com"}
+    )
+    site.domain = publication["domain"] or "127.0.0.1:8000"
+    site.name = publication["name"]
+    site.save()
+    if not FlatPage.objects.filter(url="/about/").exists():
+        about = FlatPage.objects.create(url="/about/", title="About", content=ABOUT)
+        about.sites.add(site)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("reports", "0010_edition_list_indexes"),
         ("sources", "0002_source_alias"),
+        ("sites", "0002_alter_domain_unique"),
+        ("flatpages", "0001_initial"),
     ]
 
     operations = [
@@ -145,4 +171,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(forward, reverse, elidable=False),
+        migrations.RunPython(site_and_about, migrations.RunPython.noop, elidable=False),
     ]

@@ -1,13 +1,14 @@
 """The sitemap: an index (/sitemap.xml) of parts (/sitemap-<section>.xml?p=N), which list every
 public address: the static pages, countries, topics, current profiles, archived editions,
-reports, the pages of cited sources and the small pages (About…).
+reports, the pages of cited sources and the small pages edited in the admin (About…).
 
 A part holds at most ``PART`` addresses, a fifth of the protocol's 50,000, so that a part also
 stays far below its 50 MB; the index lists as many parts of each section as it needs.
 """
 
+from django.contrib.flatpages.models import FlatPage
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 
 from sources.models import Citation, Source
@@ -101,6 +102,20 @@ class SourceSitemap(PublicSitemap):
         return reverse("public:source", args=[item.pk])
 
 
+class PageSitemap(PublicSitemap):
+    """The small pages edited in the admin (About…), those open to everyone."""
+
+    def items(self):
+        return (
+            FlatPage.objects.filter(registration_required=False)
+            .filter(Q(url="/about/") | Q(url__startswith="/pages/"))
+            .order_by("url")
+        )
+
+    def location(self, item):
+        return item.url
+
+
 SITEMAPS = {
     "static": StaticSitemap,
     "countries": CountrySitemap,
@@ -108,4 +123,5 @@ SITEMAPS = {
     "editions": EditionSitemap,
     "reports": ReportSitemap,
     "sources": SourceSitemap,
+    "pages": PageSitemap,
 }

@@ -1,3 +1,4 @@
+from django.contrib.flatpages import views as flatpage_views
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
@@ -43,4 +44,7 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("robots.txt", views.robots_txt, name="robots"),
+    # Small pages edited in the admin (Flat pages), each at its URL: /about/, /pages/….
+    path("about/", flatpage_views.flatpage, {"url": "/about/"}, name="about"),
+    path("pages/<path:url>", views.page, name="page"),
 ]

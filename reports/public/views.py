@@ -14,6 +14,7 @@ from collections import Counter
 from itertools import groupby
 
 from django.conf import settings
+from django.contrib.flatpages import views as flatpage_views
 from django.db.models import Case, Count, Exists, OuterRef, Q, When
 from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -204,8 +205,7 @@ def countries(request):
         region = ""
     shown = [c for c in everyone if not region or c.region == region]
     letters = [
-        (letter, list(members))
-        for letter, members in groupby(shown, key=lambda c: initial(c.name))
+        (letter, list(members)) for letter, members in groupby(shown, key=lambda c: initial(c.name))
     ]
     return render(
         request,
@@ -560,6 +560,11 @@ def treaty_status(request):
 def _csv_safe(values):
     """Cells starting with = + - @ are read as formulas by spreadsheets: quote them."""
     return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in values]
+
+
+def page(request, url):
+    """A small page edited in the admin whose URL starts with /pages/."""
+    return flatpage_views.flatpage(request, f"/pages/{url}")
 
 
 def server_error(request):

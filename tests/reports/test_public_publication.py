@@ -158,3 +158,29 @@ def test_the_treaty_table_counts_sorts_and_has_the_ccw_protocols(client):
     mbt = page(client, url + "?region=&sort=mbt").css("thead th")[1]
     assert mbt.attributes["aria-sort"] == "ascending"
     assert mbt.css_first("a").attributes["href"] == "?region=&sort=-mbt"
+
+
+def test_the_about_page_is_a_flat_page_edited_in_the_admin(client, superuser):
+    from django.contrib.flatpages.models import FlatPage
+    from django.contrib.sites.models import Site
+
+    about = FlatPage.objects.get(url="/about/")  # made by the migration, to be filled in
+    about.title = "About <the> Monitor"
+    about.content = '<p>Written by researchers.</p><script>alert(1)</script><p onclick="x()">Hi</p>'
+    about.save()
+    doc = page(client, reverse("public:about"))
+    assert doc.css_first("h1").text() == "About <the> Monitor"
+    article = doc.css_first("article.page")
+    assert "Written by researchers." in article.text()
+    assert article.css("script") == [] and "onclick" not in article.html
+    # Every page links it.
+    assert doc.css_first(f'header.site a[href="{reverse("public:about")}"]') is not None
+    # Other small pages live under /pages/.
+    method = FlatPage.objects.create(url="/pages/method/", title="Method", content="<p>How.</p>")
+    method.sites.add(Site.objects.get_current())
+    assert page(client, "/pages/method/").css_first("h1").text() == "Method"
+    assert client.get("/pages/missing/").status_code == 404
+    client.force_login(superuser)
+    assert (
+        client.get(reverse("admin:flatpages_flatpage_change", args=[about.pk])).status_code == 200
+    )

@@ -9,7 +9,7 @@ from django.urls import reverse
 from reports.public import sitemaps
 from tests.builders import make_country, make_edition, make_profile, make_topic
 
-from .public_helpers import S, make_site
+from .public_helpers import S, make_site, path_of
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +23,13 @@ def every_listed_address(client):
     assert "<sitemapindex" in index.text, "the sitemap is not an index"
     listed = []
     for part in LOC.findall(index.text):
-        response = client.get(part.removeprefix("http://testserver"))
+        response = client.get(path_of(part))
         assert response.status_code == 200, part
         assert "<urlset" in response.text
         addresses = LOC.findall(response.text)
         assert len(addresses) <= 50_000
         assert len(response.content) <= 50 * 1024 * 1024
-        listed += [a.removeprefix("http://testserver") for a in addresses]
+        listed += [path_of(a) for a in addresses]
     return listed
 
 
@@ -63,6 +63,7 @@ def test_every_kind_of_public_page_is_listed(client):
         site["old"].get_absolute_url(),
         reverse("public:report", args=[site["report"].series_slug, site["report"].year]),
         reverse("public:source", args=[site["letter"].pk]),
+        reverse("public:about"),
     ]:
         assert url in listed, url
 
@@ -78,8 +79,9 @@ def test_the_index_and_each_part_run_a_fixed_number_of_queries(
     make_site()
     for n in range(4):
         make_site(notes=2, country_name=f"Country {n}", topic_name=f"Topic {n}")
+    client.get(reverse("public:sitemap"))  # the Site is read once per process
     with django_assert_max_num_queries(len(sitemaps.SITEMAPS)):
         index = client.get(reverse("public:sitemap"))
     for part in LOC.findall(index.text):
         with django_assert_max_num_queries(2):
-            client.get(part.removeprefix("http://testserver"))
+            client.get(path_of(part))
