@@ -189,6 +189,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # WeasyPrint (an edition's PDF) warns of every screen-only CSS property it skips.
+    "loggers": {"weasyprint": {"level": "ERROR"}},
 }
 
 WHITENOISE_USE_FINDERS = DEBUG

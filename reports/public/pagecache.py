@@ -239,6 +239,7 @@ class Entry:
     etag: str
     last_modified: int  # a Unix timestamp
     scopes: tuple = None  # the scopes whose changes make it stale; None: every change
+    content_type: str = "text/html; charset=utf-8"  # an edition's PDF is cached alike
     last_modified_header: str = field(init=False)
 
     def __post_init__(self):
@@ -253,7 +254,7 @@ def respond(request, entry):
             request, etag=entry.etag, last_modified=entry.last_modified
         )
     if response is None:
-        response = HttpResponse(entry.body, content_type="text/html; charset=utf-8")
+        response = HttpResponse(entry.body, content_type=entry.content_type)
     response["ETag"] = entry.etag
     response["Last-Modified"] = entry.last_modified_header
     response["Cache-Control"] = CACHE_CONTROL
@@ -314,6 +315,7 @@ def cached_page(request, kind, build):
         cached if cached is not None and (entry is None or cached.tick >= entry.tick) else entry
     )
     entry = new_entry(tick, response.content, last_modified, replaces=replaces, scopes=scopes)
+    entry.content_type = response["Content-Type"]
     cache.set(key, entry, TIMEOUT)
     remember(key, entry)
     return respond(request, entry)

@@ -16,11 +16,17 @@ urlpatterns = [
     path("countries/<slug:country>/", views.country, name="country"),
     path("countries/<slug:country>/<slug:topic>/", views.profile, name="profile"),
     path("countries/<slug:country>/<slug:topic>/changes/", views.changes, name="changes"),
+    path("countries/<slug:country>/<slug:topic>/pdf/", views.profile_pdf, name="profile_pdf"),
     path("countries/<slug:country>/<slug:topic>/<int:year>/", views.archived, name="archived"),
     path(
         "countries/<slug:country>/<slug:topic>/<int:year>/<int:edition_id>/",
         views.archived_edition,
         name="archived_edition",
+    ),
+    path(
+        "countries/<slug:country>/<slug:topic>/<int:year>/<int:edition_id>/pdf/",
+        views.archived_pdf,
+        name="archived_pdf",
     ),
     path("reports/", views.reports, name="reports"),
     path("reports/<slug:series>/<int:year>/", views.report, name="report"),

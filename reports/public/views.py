@@ -27,6 +27,7 @@ from ..editions.states import READABLE
 from ..models import Country, Edition, Report, Topic, TreatyStatus
 from . import pagecache
 from .changes import public_changes
+from .pdf import pdf_response
 from .rendering import load_content, render_edition_content, render_text
 from .search import MARKERS, fold
 
@@ -302,6 +303,46 @@ def _archived_page(request, rows, row):
     edition = edition_queryset().get(pk=row["id"])
     response = render_edition(request, edition, load_content(edition), history=rows, archived=True)
     return response, _last_modified(rows), edition.profile_id
+
+
+@require_safe
+def profile_pdf(request, country, topic):
+    """The current edition as a PDF (reports.public.pdf), cached like its page."""
+
+    def build():
+        rows = _history(country, topic)
+        current = _current(rows)
+        if current is None:
+            raise Http404("This profile has no current edition.")
+        edition = edition_queryset().get(pk=current["id"])
+        page = render_edition(request, edition, load_content(edition), history=rows)
+        return (
+            pdf_response(request, page),
+            _last_modified(rows),
+            edition.profile_id,
+        )
+
+    return pagecache.cached_page(request, "pdf", build)
+
+
+@require_safe
+def archived_pdf(request, country, topic, year, edition_id):
+    """An archived edition as a PDF."""
+
+    def build():
+        rows = _history(country, topic)
+        row = next((row for row in rows if row["id"] == edition_id), None)
+        if row is None or row["year"] != year or row["state"] == Edition.State.PUBLISHED:
+            raise Http404("No such archived edition.")
+        edition = edition_queryset().get(pk=row["id"])
+        page = render_edition(request, edition, load_content(edition), history=rows, archived=True)
+        return (
+            pdf_response(request, page),
+            _last_modified(rows),
+            edition.profile_id,
+        )
+
+    return pagecache.cached_page(request, "pdf", build)
 
 
 @require_safe

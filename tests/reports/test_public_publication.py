@@ -184,3 +184,26 @@ def test_the_about_page_is_a_flat_page_edited_in_the_admin(client, superuser):
     assert (
         client.get(reverse("admin:flatpages_flatpage_change", args=[about.pk])).status_code == 200
     )
+
+
+def test_an_edition_as_a_pdf_is_made_once_and_cached(client, django_assert_max_num_queries):
+    site = make_site(notes=20)
+    url = reverse("public:profile_pdf", args=["kazakhstan", "mine-ban-policy"])
+    link = page(client, site["profile"].get_absolute_url()).css_first("a.pdf")
+    assert link.attributes["href"] == url
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-") and len(response.content) > 5000
+    with django_assert_max_num_queries(1):  # from the page cache (at most the clock is read)
+        again = client.get(url)
+    assert again.content == response.content and again["Content-Type"] == "application/pdf"
+    archived = reverse(
+        "public:archived_pdf", args=["kazakhstan", "mine-ban-policy", 2004, site["old"].pk]
+    )
+    assert client.get(archived)["Content-Type"] == "application/pdf"
+    # The current edition has no archived PDF address; an unknown edition none at all.
+    current = reverse(
+        "public:archived_pdf", args=["kazakhstan", "mine-ban-policy", 2019, site["current"].pk]
+    )
+    assert client.get(current).status_code == 404
