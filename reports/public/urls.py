@@ -33,6 +33,7 @@ urlpatterns = [
     path("sources/<int:source_id>/", source, name="source"),
     path("search/", views.search, name="search"),
     path("treaty-status/", views.treaty_status, name="treaty_status"),
+    path("treaty-status/map.svg", views.treaty_map, name="treaty_map"),
     path("topics/<slug:topic>/", views.topic, name="topic"),
     path("feeds/updates/", UpdatesFeed(), name="feed"),
     path("feeds/countries/<slug:country>/", CountryFeed(), name="country_feed"),

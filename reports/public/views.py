@@ -25,7 +25,7 @@ from django.views.decorators.http import require_safe
 from ..diff import compare, snapshot_of_edition
 from ..editions.states import READABLE
 from ..models import Country, Edition, Report, Topic, TreatyStatus
-from . import pagecache
+from . import pagecache, worldmap
 from .changes import public_changes
 from .pdf import pdf_response
 from .rendering import load_content, render_edition_content, render_text
@@ -581,6 +581,7 @@ def treaty_status(request):
             }
         )
     dates = [s.updated_at for _, statuses in rows for s in statuses if s is not None]
+    map_treaty = filters["treaty"] or TreatyStatus.Treaty.MINE_BAN_TREATY
     return render(
         request,
         "public/treaty_status.html",
@@ -593,9 +594,31 @@ def treaty_status(request):
             "columns": columns,
             "counts": _status_counts(rows),
             "as_of": max(dates) if dates else None,
+            "map_treaty": map_treaty,
+            "map_name": dict(TREATIES)[map_treaty],
+            "map_counts": next(
+                found for name, found in _status_counts(rows) if name == dict(TREATIES)[map_treaty]
+            ),
+            "legend": [(worldmap.FILLS[code], label) for code, label in STATUSES]
+            + [(worldmap.FILLS[None], "No data")],
             "csv_query": query.urlencode(),
         },
     )
+
+
+@require_safe
+def treaty_map(request):
+    """The world map of one treaty's status (``?treaty=``, the Mine Ban Treaty by default),
+    as an SVG image for the treaty status page."""
+    codes = dict(TREATIES)
+    treaty = request.GET.get("treaty", "")
+    if treaty not in codes:
+        treaty = TreatyStatus.Treaty.MINE_BAN_TREATY
+    countries = Country.objects.exclude(iso_code="").prefetch_related("treaty_statuses")
+    svg = worldmap.treaty_map(countries, treaty, f"World map: status under the {codes[treaty]}")
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=600"
+    return response
 
 
 def _csv_safe(values):

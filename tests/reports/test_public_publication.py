@@ -207,3 +207,33 @@ def test_an_edition_as_a_pdf_is_made_once_and_cached(client, django_assert_max_n
         "public:archived_pdf", args=["kazakhstan", "mine-ban-policy", 2019, site["current"].pk]
     )
     assert client.get(current).status_code == 404
+
+
+def test_a_world_map_of_treaty_status_drawn_on_the_server(client, django_assert_max_num_queries):
+    from reports.models import TreatyStatus
+    from tests.builders import make_treaty_status
+
+    from .public_helpers import make_public_country
+
+    norway = make_public_country("Norway", iso_code="NOR")
+    make_treaty_status(norway, status=TreatyStatus.Status.STATE_PARTY)
+    make_public_country("Atlantis", iso_code="")  # no shape: named in the table only
+    doc = page(client, reverse("public:treaty_status"))
+    image = doc.css_first("figure.treaty-map img")
+    assert image.attributes["src"] == reverse("public:treaty_map") + "?treaty=mbt"
+    assert "Mine Ban Treaty" in image.attributes["alt"]
+    assert [li.text().strip() for li in doc.css("ul.legend li")] == [
+        "State Party",
+        "Signatory",
+        "Not a State Party",
+        "No data",
+    ]
+    with django_assert_max_num_queries(2):
+        response = client.get(reverse("public:treaty_map"), {"treaty": "ccm"})
+    assert response["Content-Type"].startswith("image/svg+xml")
+    svg = response.text
+    assert "<script" not in svg
+    assert "<title>Norway: no data</title>" in svg  # no CCM data for Norway
+    svg = client.get(reverse("public:treaty_map")).text
+    assert "<title>Norway: State Party</title>" in svg
+    assert svg.count("<g ") > 150  # every country of the map is drawn
