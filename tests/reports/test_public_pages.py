@@ -49,6 +49,12 @@ def urls(site):
         "feed": reverse("public:feed"),
         "sitemap": reverse("public:sitemap"),
         "robots": reverse("public:robots"),
+        "topic": reverse("public:topic", args=[topic]),
+        "country_feed": reverse("public:country_feed", args=[country]),
+        "topic_feed": reverse("public:topic_feed", args=[topic]),
+        "sitemap_editions": reverse("public:sitemap_section", args=["editions"]),
+        "about": reverse("public:about"),
+        "treaty_map": reverse("public:treaty_map"),
     }
 
 
@@ -342,6 +348,12 @@ def test_a_report_with_nothing_published_is_not_found(client):
         "feed",
         "sitemap",
         "robots",
+        "topic",
+        "country_feed",
+        "topic_feed",
+        "sitemap_editions",
+        "about",
+        "treaty_map",
     ],
 )
 def test_every_page_runs_at_most_eight_queries(client, django_assert_max_num_queries, notes, name):
