@@ -114,3 +114,16 @@ def test_the_contents_follow_the_reader_on_a_wide_screen(page, live_server, publ
     assert 0 <= box["y"] < 100, box  # still in view, near the top
     if os.environ.get("SCREENSHOT_DIR"):
         page.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) / "public-profile-toc.png"))
+
+
+def test_the_pdf_of_an_edition_and_its_first_pages(client, publication, shots):
+    pdfium = pytest.importorskip("pypdfium2")
+    response = client.get(publication["profile"] + "pdf/")
+    assert response["Content-Type"] == "application/pdf"
+    (shots / "public-profile-edition.pdf").write_bytes(response.content)
+    document = pdfium.PdfDocument(response.content)
+    for number in range(min(2, len(document))):
+        image = document[number].render(scale=1.5).to_pil()
+        image.save(shots / f"public-profile-pdf-page-{number + 1}.png")
+    first = document[0].get_textpage().get_text_range()
+    assert "Kyrgyzstan: Mine Ban Policy" in first

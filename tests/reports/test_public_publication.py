@@ -189,7 +189,7 @@ def test_the_about_page_is_a_flat_page_edited_in_the_admin(client, superuser):
 def test_an_edition_as_a_pdf_is_made_once_and_cached(client, django_assert_max_num_queries):
     site = make_site(notes=20)
     url = reverse("public:profile_pdf", args=["kazakhstan", "mine-ban-policy"])
-    link = page(client, site["profile"].get_absolute_url()).css_first("a.pdf")
+    link = page(client, site["profile"].get_absolute_url()).css_first(".pdf a")
     assert link.attributes["href"] == url
     response = client.get(url)
     assert response.status_code == 200
@@ -237,3 +237,26 @@ def test_a_world_map_of_treaty_status_drawn_on_the_server(client, django_assert_
     svg = client.get(reverse("public:treaty_map")).text
     assert "<title>Norway: State Party</title>" in svg
     assert svg.count("<g ") > 150  # every country of the map is drawn
+
+
+def test_the_printed_first_page_is_not_left_half_empty(client):
+    """A long first section starts on the first page (it used to be kept whole, so it moved
+    to the second and left the first with the title alone)."""
+    pdfium = pytest.importorskip("pypdfium2")
+    body = "\n\n".join(
+        f"Paragraph {n} of the first section tells what the State reported that year." * 3
+        for n in range(1, 40)
+    )
+    edition = make_edition(
+        state=S.PUBLISHED,
+        summary="A short summary.",
+        sections=(("Policy", body), ("Stockpile", "The second section.")),
+        footnotes=(),
+    )
+    profile = edition.profile
+    url = reverse("public:profile_pdf", args=[profile.country.slug, profile.topic.slug])
+    document = pdfium.PdfDocument(client.get(url).content)
+    assert len(document) > 1
+    first = document[0].get_textpage().get_text_range()
+    assert "Paragraph 1 of the first section" in first
+    assert "testserver" in first  # the edition's address is printed
