@@ -18,6 +18,7 @@ a marker too ("Casualties[1]"); it links like one in the text.
 import html
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 import nh3
 from django.urls import reverse
@@ -26,6 +27,8 @@ from django.utils.safestring import mark_safe
 from ..importer.citations import is_ibid
 
 MARKER = re.compile(r"\[(\d{1,4})\]")
+# A note names a source in nearly its title's words: this share of them, in order.
+NEAR = 0.85
 # A marker in text, or a link (passed over whole: its URL and text may hold "[1]" too).
 LINK_OR_MARKER = re.compile(r"<a\b[^>]*>.*?</a>|\[(\d{1,4})\]")
 SPACED_MARKER = re.compile(r"\s*\[\d{1,4}\]")
@@ -185,6 +188,36 @@ def _title_pattern(title):
     return re.compile(r"\s+".join(re.escape(word) for word in words), re.IGNORECASE)
 
 
+def _word_key(word):
+    return word.strip(".,;:()[]“”\"'").casefold()
+
+
+def _near_title(text, title):
+    """Where the note names a source in words close to its title ("the General Status" for
+    "General Status"): (start, end) of the run of the note's words that holds nearly all the
+    title's words in order, or None."""
+    wanted = [_word_key(word) for word in title.split()]
+    if len(wanted) < 4:
+        return None
+    words = list(re.finditer(r"\S+", text))
+    blocks = [
+        block
+        for block in SequenceMatcher(
+            None, [_word_key(w.group(0)) for w in words], wanted, autojunk=False
+        ).get_matching_blocks()
+        if block.size
+    ]
+    if not blocks or sum(block.size for block in blocks) < NEAR * len(wanted):
+        return None
+    first, last = blocks[0].a, blocks[-1].a + blocks[-1].size - 1
+    if last - first + 1 > len(wanted) / NEAR:
+        return None  # the words are spread over the note, not one mention
+    end = words[last].end()
+    while end > words[last].start() and text[end - 1] in ".,;:":
+        end -= 1
+    return words[first].start(), end
+
+
 def _find_titles(text, sources):
     """Where the note's own text names each source: [(start, end, source_id)] in text order,
     not overlapping, and none holding a URL (which links on its own). Sources it does not
@@ -193,14 +226,15 @@ def _find_titles(text, sources):
     for source in sources:
         pattern = _title_pattern(source[1])
         match = pattern.search(text) if pattern else None
+        span = (match.start(), match.end()) if match else _near_title(text, source[1])
         if (
-            match is None
-            or "http" in match.group(0)
-            or any(match.start() < end and start < match.end() for start, end, _ in found)
+            span is None
+            or "http" in text[span[0] : span[1]]
+            or any(span[0] < end and start < span[1] for start, end, _ in found)
         ):
             apart.append(source)
             continue
-        found.append((match.start(), match.end(), source[0]))
+        found.append((*span, source[0]))
     return sorted(found), apart
 
 

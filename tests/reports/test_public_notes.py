@@ -129,3 +129,25 @@ def test_the_500_page_is_the_sites_own_and_needs_no_database(rf, settings):
     doc = HTMLParser(response.content.decode())
     assert doc.css_first("h1").text() == "Something went wrong on our side"
     assert settings.PUBLICATION["name"] in doc.css_first("header.site").text()
+
+
+def test_a_note_naming_its_source_in_nearly_the_titles_words_links_them():
+    text = (
+        "See, for example, statement of Kyrgyzstan, Mine Ban Treaty Standing Committee on the "
+        "General Status and Operation, Geneva, 8 May 2006. Kyrgyzstan told States Parties more."
+    )
+    title = (
+        "Statement of Kyrgyzstan, Mine Ban Treaty Standing Committee on General Status and "
+        "Operation, Geneva, 8 May 2006"
+    )
+    note = notes_of([(1, text)], {1: [(5, title, "")]}).css_first("#note-1")
+    link = note.css_first("a.source")
+    assert link.text() == (
+        "statement of Kyrgyzstan, Mine Ban Treaty Standing Committee on the General Status and "
+        "Operation, Geneva, 8 May 2006"
+    )
+    assert note.css_first(".cites") is None
+    # Words of the title scattered over a note are no mention of it.
+    scattered = "Statement made. Kyrgyzstan spoke of the Mine Ban Treaty, at length, in Geneva."
+    note = notes_of([(1, scattered)], {1: [(5, title, "")]}).css_first("#note-1")
+    assert note.css_first(".cites a.source").text() == title
