@@ -175,7 +175,17 @@ def _published_reports():
 @require_safe
 def home(request):
     """The latest yearly report with its key findings, then the latest updates by topic."""
-    report = _published_reports().order_by("-year", "-release_date", "series").first()
+    # A released report before one still in progress (whose editions may be published early).
+    report = (
+        _published_reports()
+        .order_by(
+            Case(When(state=Report.State.RELEASED, then=0), default=1),
+            "-year",
+            "-release_date",
+            "series",
+        )
+        .first()
+    )
     latest = (
         Edition.objects.public()
         .select_related("profile__country", "profile__topic")

@@ -260,3 +260,15 @@ def test_the_printed_first_page_is_not_left_half_empty(client):
     first = document[0].get_textpage().get_text_range()
     assert "Paragraph 1 of the first section" in first
     assert "testserver" in first  # the edition's address is printed
+
+
+def test_the_home_page_leads_with_the_latest_released_report(client):
+    from tests.builders import make_report
+
+    site = make_site()
+    site["report"].state = "released"
+    site["report"].save()
+    underway = make_report(year=2031, state="in_progress")
+    make_edition(state=S.PUBLISHED, report=underway)  # published early
+    doc = page(client, "/")
+    assert doc.css_first("section.lead-report h2").text() == site["report"].title
