@@ -180,12 +180,21 @@ def load_content(edition):
     )
 
 
-def _title_pattern(title):
-    """A source's title as the note may print it: any run of spaces between its words."""
-    words = title.split()
-    if not words:
+def _title_span(text, title):
+    """Where `text` holds `title` as it is, case and runs of spaces aside: (start, end) or None.
+
+    Most notes are one line with single spaces: a plain search then, without a regex.
+    """
+    wanted = " ".join(title.split())
+    if not wanted:
         return None
-    return re.compile(r"\s+".join(re.escape(word) for word in words), re.IGNORECASE)
+    lowered = text.lower()
+    if len(lowered) == len(text) and "  " not in text and "\n" not in text:
+        at = lowered.find(wanted.lower())
+        return (at, at + len(wanted.lower())) if at >= 0 else None
+    pattern = re.escape(wanted).replace("\\ ", r"\s+")
+    match = re.search(pattern, text, re.IGNORECASE)
+    return match.span() if match else None
 
 
 def _word_key(word):
@@ -224,9 +233,7 @@ def _find_titles(text, sources):
     name are returned apart, in citation order."""
     found, apart = [], []
     for source in sources:
-        pattern = _title_pattern(source[1])
-        match = pattern.search(text) if pattern else None
-        span = (match.start(), match.end()) if match else _near_title(text, source[1])
+        span = _title_span(text, source[1]) or _near_title(text, source[1])
         if (
             span is None
             or "http" in text[span[0] : span[1]]
@@ -242,14 +249,16 @@ def _note_text(text, spans, source_url):
     """The note as printed, escaped with its URLs linked, each source it names linked there."""
     if not spans:
         return _inline(text, None).replace("\n", "<br>")
+
+    def piece(start, end):
+        return _inline(text[start:end], None) if end > start else ""
+
     out, at = [], 0
     for start, end, source_id in spans:
-        out.append(_inline(text[at:start], None))
-        out.append(f'<a class="source" href="{source_url}{source_id}/">')
-        out.append(_inline(text[start:end], None))
-        out.append("</a>")
+        out.append(piece(at, start))
+        out.append(f'<a class="source" href="{source_url}{source_id}/">{piece(start, end)}</a>')
         at = end
-    out.append(_inline(text[at:], None))
+    out.append(piece(at, len(text)))
     return "".join(out).replace("\n", "<br>")
 
 
