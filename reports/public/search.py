@@ -30,7 +30,6 @@ import datetime
 import difflib
 import html
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
@@ -44,6 +43,7 @@ from sources.models import Footnote
 
 from ..editions import states
 from ..models import Country, Edition, SearchDocument, Section
+from .folding import fold
 
 CONFIG = "monitor_english"  # migration reports.0011_public_site
 START, STOP = "\x02", "\x03"
@@ -124,12 +124,6 @@ class Results(list):
     def __init__(self, hits=(), total=0):
         super().__init__(hits)
         self.total = total
-
-
-def fold(text):
-    """Lower case without accents, one character for one ("Côte" → "cote"): positions in the
-    folded text are those of the original."""
-    return "".join(unicodedata.normalize("NFKD", char)[0].lower()[0] for char in text)
 
 
 @dataclass
@@ -442,9 +436,9 @@ def _stem_spans(text, lexemes):
 
 
 def _term_spans(text, terms):
-    """Where `terms` occur in `text`, ignoring case, with the term found."""
-    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
-    return [(m.start(), m.end(), m.group(0).lower()) for m in pattern.finditer(text)]
+    """Where `terms` (folded) occur in `text`, case and accents aside, with the term found."""
+    pattern = re.compile("|".join(re.escape(term) for term in terms))
+    return [(m.start(), m.end(), m.group(0)) for m in pattern.finditer(fold(text))]
 
 
 def _densest(spans, reach):
@@ -486,7 +480,7 @@ def _snippet(text, spans, width=SNIPPET_CHARS):
 
 
 def _terms(q):
-    words = re.findall(r"\w+", q.lower())
+    words = re.findall(r"\w+", fold(q))
     return list(dict.fromkeys(word for word in words if len(word) > 1))[:8] or words[:1]
 
 
@@ -504,10 +498,12 @@ def _edition_filter(filters, prefix):
 
 
 def _any_term(fields, terms):
+    """Rows whose fields hold any of the (folded) terms, accents aside (``folded``: the
+    database function of reports.public.folding)."""
     conditions = Q()
     for term in terms:
         for name in fields:
-            conditions |= Q(**{f"{name}__icontains": term})
+            conditions |= Q(**{f"{name}__folded__contains": term})
     return conditions
 
 
@@ -517,7 +513,7 @@ def _fallback(filters, limit, offset, lead):
     terms = _terms(filters.q)
     if not terms:
         return [], 0
-    phrase = " ".join(_phrase(filters.q).lower().split())
+    phrase = " ".join(fold(_phrase(filters.q)).split())
     candidates = []  # (edition_id, country_id, kind, haystack, shown, heading, position, number)
     sections = Section.objects.filter(
         _edition_filter(filters, "edition__"), _any_term(["heading", "body"], terms)
@@ -536,7 +532,7 @@ def _fallback(filters, limit, offset, lead):
 
     best, totals, found, together, leads = {}, {}, {}, set(), set()
     for edition_id, country_id, kind, haystack, shown, heading, position, number in candidates:
-        lowered = haystack.lower()
+        lowered = fold(haystack)
         found.setdefault(edition_id, set()).update(term for term in terms if term in lowered)
         if phrase and phrase in " ".join(lowered.split()):
             together.add(edition_id)

@@ -27,9 +27,10 @@ from ..editions.states import READABLE
 from ..models import Country, Edition, Report, Topic, TreatyStatus
 from . import pagecache, worldmap
 from .changes import public_changes
+from .folding import fold
 from .pdf import pdf_response
 from .rendering import load_content, render_edition_content, render_text
-from .search import MARKERS, fold
+from .search import MARKERS
 
 HISTORY_FIELDS = (
     "id",
