@@ -20,6 +20,7 @@ from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from ..diff import compare, snapshot_of_edition
@@ -617,6 +618,7 @@ def treaty_status(request):
     )
 
 
+@gzip_page  # three quarters of a megabyte of shapes, a quarter once compressed
 @require_safe
 def treaty_map(request):
     """The world map of one treaty's status (``?treaty=``, the Mine Ban Treaty by default),

@@ -272,3 +272,9 @@ def test_the_home_page_leads_with_the_latest_released_report(client):
     make_edition(state=S.PUBLISHED, report=underway)  # published early
     doc = page(client, "/")
     assert doc.css_first("section.lead-report h2").text() == site["report"].title
+
+
+def test_the_map_is_sent_compressed_to_a_browser_that_accepts_it(client):
+    response = client.get(reverse("public:treaty_map"), headers={"accept-encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    assert len(response.content) < 400_000
