@@ -31,7 +31,15 @@ from .changes import public_changes
 from .folding import fold
 from .pdf import pdf_response
 from .rendering import load_content, render_edition_content, render_text
-from .search import MARKERS
+from .search import (
+    MARKERS,
+    Filters,
+    country_editions,
+    did_you_mean,
+    named_country,
+    public_countries,
+)
+from .search import search as run_search
 
 HISTORY_FIELDS = (
     "id",
@@ -665,15 +673,6 @@ def robots_txt(request):
 
 @require_safe
 def search(request):
-    from .search import (
-        Filters,
-        country_editions,
-        did_you_mean,
-        named_country,
-        public_countries,
-    )
-    from .search import search as run_search
-
     filters = Filters.from_query(request.GET)
     try:
         page = max(1, int(request.GET.get("page", "1")))
