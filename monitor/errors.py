@@ -3,9 +3,9 @@
 import sys
 
 from django.http import HttpResponse
-from django.views.defaults import server_error as django_server_error
 
 from reports.public.pagecache import UNREACHABLE
+from reports.public.views import server_error as publication_server_error
 
 RETRY_AFTER = 5  # seconds: a PostgreSQL restart or a fail-over takes a few
 
@@ -22,4 +22,4 @@ def server_error(request):
         response["Retry-After"] = str(RETRY_AFTER)
         response["Cache-Control"] = "no-store"
         return response
-    return django_server_error(request)
+    return publication_server_error(request)

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.sites",
+    "django.contrib.flatpages",
     "reversion",
     "import_export",
     "axes",
@@ -96,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reports.public.context.publication",
             ],
         },
     },
@@ -151,6 +154,10 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# Files attached to reports (their PDF) through Django's storage API.
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -248,6 +255,28 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
+# The Site of django.contrib.sites: the domain of the sitemap's and feeds' absolute addresses,
+# and the site of the small editable pages (About…: django.contrib.flatpages). Its domain and
+# name are set from PUBLICATION_DOMAIN and PUBLICATION_NAME when migrating (reports 0014), and
+# are editable in the admin (Sites).
+SITE_ID = 1
+
+# The publication's identity on the public site (wordmark, titles, footer, feeds, citations).
+# PUBLICATION_DOMAIN names the publisher's domain in permanent ids (feed entries' tag URIs);
+# unset, the host a request came to stands in.
+PUBLICATION = {
+    "name": os.environ.get("PUBLICATION_NAME", "Landmine and Cluster Munition Policy Monitor"),
+    "short_name": os.environ.get("PUBLICATION_SHORT_NAME", "Monitor"),
+    "tagline": os.environ.get(
+        "PUBLICATION_TAGLINE",
+        "Country-by-country research on the bans on landmines and cluster munitions, "
+        "updated every year",
+    ),
+    "publisher": os.environ.get("PUBLICATION_PUBLISHER", "The Monitor research network"),
+    "contact_email": os.environ.get("PUBLICATION_CONTACT_EMAIL", "monitor@example.org"),
+    "domain": os.environ.get("PUBLICATION_DOMAIN", ""),
+}
+
 # Editorial rules that an installation may relax.
 REQUIRE_SECOND_PAIR_OF_EYES = env_bool("REQUIRE_SECOND_PAIR_OF_EYES", True)
 # Seconds after which an edit page's soft lock lapses unless the open page renews it.
@@ -283,6 +312,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         "django.request": {"handlers": ["console", "mail_admins"], "propagate": False},
+        # WeasyPrint (an edition's PDF) warns of every screen-only CSS property it skips.
+        "weasyprint": {"level": "ERROR"},
     },
 }
 # Who gets a mail for every server error: comma-separated addresses.

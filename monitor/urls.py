@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from health_check.views import HealthCheckView
@@ -19,6 +21,8 @@ urlpatterns = [
     ),
     path("api/", api_urls()),
     path("", include("reports.public.urls")),
+    # Development only (empty unless DEBUG): in production the web server serves MEDIA_ROOT.
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
 
 handler500 = "monitor.errors.server_error"

@@ -11,6 +11,9 @@ class ReportsConfig(AppConfig):
             records,  # noqa: F401  (changes to records public pages show are announced)
             revisions,  # noqa: F401  (registers models with django-reversion)
         )
-        from .public import clock  # noqa: F401  (public page cache invalidation)
+        from .public import (
+            clock,  # noqa: F401  (public page cache invalidation)
+            folding,  # noqa: F401  (accents folded in SQLite's search fallback)
+        )
 
         freeze.connect_delete_guard()

@@ -119,6 +119,8 @@ class Change:
     title: str
     html: str = ""
     note: str = ""
+    old: str = ""  # the texts compared, for another view of the change (the public site's)
+    new: str = ""
 
     @property
     def changed(self):
@@ -157,12 +159,12 @@ class EditionDiff:
 
 def _text_change(title, old, new):
     if old == new:
-        return Change("unchanged", title, escape(new))
+        return Change("unchanged", title, escape(new), old=old, new=new)
     if not old:
-        return Change("added", title, mark_safe(f"<ins>{escape(new)}</ins>"))
+        return Change("added", title, mark_safe(f"<ins>{escape(new)}</ins>"), new=new)
     if not new:
-        return Change("removed", title, mark_safe(f"<del>{escape(old)}</del>"))
-    return Change("changed", title, word_diff(old, new))
+        return Change("removed", title, mark_safe(f"<del>{escape(old)}</del>"), old=old)
+    return Change("changed", title, word_diff(old, new), old=old, new=new)
 
 
 def _key(heading):
@@ -217,7 +219,9 @@ def _compare_sections(old, new):
     for j, (heading, body) in enumerate(new):
         title = heading or f"Section {j + 1}"
         if j not in pairs:
-            changes.append(Change("added", title, mark_safe(f"<ins>{escape(body)}</ins>")))
+            changes.append(
+                Change("added", title, mark_safe(f"<ins>{escape(body)}</ins>"), new=body)
+            )
             continue
         i = pairs[j]
         old_heading, old_body = old[i]
@@ -239,6 +243,7 @@ def _compare_sections(old, new):
                 heading or f"Section {i + 1}",
                 mark_safe(f"<del>{escape(body)}</del>"),
                 f"was at position {i + 1}",
+                old=body,
             )
         )
     return changes

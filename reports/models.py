@@ -192,6 +192,21 @@ class Report(models.Model):
         blank=True,
         help_text="When the update's editions should be approved: open ones after it are overdue.",
     )
+    overview = models.TextField(
+        blank=True,
+        help_text="The report's introduction on its public page; paragraphs separated by a "
+        "blank line.",
+    )
+    key_findings = models.TextField(
+        blank=True,
+        help_text="One finding per line; the home page shows those of the latest report.",
+    )
+    pdf = models.FileField(
+        "PDF",
+        upload_to="reports/",
+        blank=True,
+        help_text="The whole report as published, offered for download on its page.",
+    )
     scheduled_release_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.PLANNED)
 
@@ -232,6 +247,9 @@ class Report(models.Model):
         if open_count and self.state == self.State.RELEASED:
             text += f", {open_count} edition{'s' if open_count != 1 else ''} still open"
         return text
+
+    def findings(self):
+        return [line.strip() for line in self.key_findings.splitlines() if line.strip()]
 
 
 class Profile(models.Model):
@@ -558,6 +576,8 @@ class TreatyStatus(models.Model):
         MINE_BAN_TREATY = "mbt", "Mine Ban Treaty"
         CLUSTER_MUNITIONS = "ccm", "Convention on Cluster Munitions"
         CCW = "ccw", "Convention on Conventional Weapons"
+        CCW_AMENDED_PROTOCOL_II = "ap2", "CCW Amended Protocol II"
+        CCW_PROTOCOL_V = "p5", "CCW Protocol V"
 
     class Status(models.TextChoices):
         STATE_PARTY = "state_party", "State Party"
@@ -575,6 +595,9 @@ class TreatyStatus(models.Model):
     consent_on = models.DateField("ratification or accession date", null=True, blank=True)
     consent_by = models.CharField("joined by", max_length=12, choices=Consent.choices, blank=True)
     note = models.TextField(blank=True)
+    updated_at = models.DateTimeField(
+        auto_now=True, help_text="The treaty status table is “as of” the latest of these."
+    )
 
     class Meta:
         ordering = ["country__name", "treaty"]
@@ -586,7 +609,8 @@ class TreatyStatus(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["country", "treaty"], name="treatystatus_unique"),
             models.CheckConstraint(
-                condition=Q(treaty__in=["mbt", "ccm", "ccw"]), name="treatystatus_treaty_valid"
+                condition=Q(treaty__in=["mbt", "ccm", "ccw", "ap2", "p5"]),
+                name="treatystatus_treaty_valid",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["state_party", "signatory", "not_party"]),

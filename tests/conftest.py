@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sites.models import Site
 
 from monitor.roles import EDITOR, PUBLISHER, RESEARCHER, sync_roles
 from reports.public import pagecache
@@ -30,6 +31,22 @@ def _fresh_content_types():
     which are made again with other ids; the ids Django's cache kept would then point nowhere
     (a revision's versions failed their foreign key in the next test)."""
     ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _current_site(request, settings):
+    """The Site (django.contrib.sites) in a transactional test: the flushes of such tests can
+    leave none (as with the roles below), and the admin's login page, the sitemap, the feeds
+    and the flat pages all read it. Read here, in the test's own thread, it is cached for the
+    live server's threads too."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        Site.objects.get_or_create(
+            pk=settings.SITE_ID, defaults={"domain": "testserver", "name": "testserver"}
+        )
+        Site.objects.clear_cache()
+        Site.objects.get_current()
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ PERMISSION = "reports.change_public_record"
 SHOWN_FIELDS = {
     Country: ("name", "slug", "official_name", "region", "iso_code"),
     Topic: ("name", "slug", "position"),
-    Report: ("title", "series_slug", "year", "release_date"),
+    Report: ("title", "series_slug", "year", "release_date", "overview", "key_findings"),
     Profile: ("country", "topic"),
     Source: ("kind", "title", "author", "date", "reference_number", "url", "report"),
 }

@@ -22,6 +22,7 @@ a marker too ("Casualties[1]"); it links like one in the text.
 import html
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -32,6 +33,8 @@ MARKER = re.compile(r"\[(\d{1,4})\]")
 # Starts only where a run of white space starts (or at the bracket): trying every position of a
 # long run of spaces would scan the rest of that run again from each one, quadratic.
 SPACED_MARKER = re.compile(r"(?<!\s)\s*\[\d{1,4}\]")
+# A note names a source in nearly its title's words: this share of them, in order.
+NEAR = 0.85
 PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 BULLET = re.compile(r"^\s*(?:•|-)\s+")
 IBID = re.compile(r"^(Ibid\.?)", re.IGNORECASE)
@@ -62,9 +65,9 @@ class Markers:
             return f'<sup class="marker missing">[{number}]</sup>'
         k = self.counts.get(number, 0) + 1
         self.counts[number] = k
+        # Named by what it shows (the number): the brackets around it are drawn by CSS.
         return (
-            f'<sup class="marker"><a href="#note-{number}" id="ref-{number}-{k}" '
-            f'aria-label="Note {number}">{number}</a></sup>'
+            f'<sup class="marker"><a href="#note-{number}" id="ref-{number}-{k}">{number}</a></sup>'
         )
 
     def backrefs(self, number):
@@ -236,39 +239,126 @@ def load_content(edition):
     )
 
 
-def _source_label(title):
-    title = " ".join(title.split())
-    return title if len(title) <= 90 else f"{title[:87]}…"
+def _title_span(text, title):
+    """Where `text` holds `title` as it is, case and runs of spaces aside: (start, end) or None.
 
-
-def _note_html(number, text, ibid, sources, markers, source_url):
-    """One <li> of the notes list: the note as printed, its sources, its back links.
-
-    The note's own text is escaped and its URLs linked; the list around it is written from
-    that, integers and source titles and locators escaped for text and attributes alike.
+    Most notes are one line with single spaces: a plain search then, without a regex.
     """
-    text = _inline(text.strip(), None).replace("\n", "<br>")
-    cites = []
-    for source_id, title, locator in sources:
-        label = _esc(_source_label(title))
-        locator = f", {_esc(locator)}" if locator else ""
-        cites.append((f"{source_url}{source_id}/", label, locator))
-    if cites and ibid:
+    wanted = " ".join(title.split())
+    if not wanted:
+        return None
+    lowered = text.lower()
+    if len(lowered) == len(text) and "  " not in text and "\n" not in text:
+        at = lowered.find(wanted.lower())
+        return (at, at + len(wanted.lower())) if at >= 0 else None
+    pattern = re.escape(wanted).replace("\\ ", r"\s+")
+    match = re.search(pattern, text, re.IGNORECASE)
+    return match.span() if match else None
+
+
+def _word_key(word):
+    return word.strip(".,;:()[]“”\"'").casefold()
+
+
+def _near_title(text, title):
+    """Where the note names a source in words close to its title ("the General Status" for
+    "General Status"): (start, end) of the run of the note's words that holds nearly all the
+    title's words in order, or None."""
+    wanted = [_word_key(word) for word in title.split()]
+    if len(wanted) < 4:
+        return None
+    words = list(re.finditer(r"\S+", text))
+    blocks = [
+        block
+        for block in SequenceMatcher(
+            None, [_word_key(w.group(0)) for w in words], wanted, autojunk=False
+        ).get_matching_blocks()
+        if block.size
+    ]
+    if not blocks or sum(block.size for block in blocks) < NEAR * len(wanted):
+        return None
+    first, last = blocks[0].a, blocks[-1].a + blocks[-1].size - 1
+    if last - first + 1 > len(wanted) / NEAR:
+        return None  # the words are spread over the note, not one mention
+    end = words[last].end()
+    while end > words[last].start() and text[end - 1] in ".,;:":
+        end -= 1
+    return words[first].start(), end
+
+
+def _find_titles(text, sources):
+    """Where the note's own text names each source: [(start, end, source_id)] in text order,
+    not overlapping, and none holding a URL (which links on its own). Sources it does not
+    name are returned apart, in citation order."""
+    found, apart = [], []
+    for source in sources:
+        span = _title_span(text, source[1]) or _near_title(text, source[1])
+        if (
+            span is None
+            or "http" in text[span[0] : span[1]]
+            or any(span[0] < end and start < span[1] for start, end, _ in found)
+        ):
+            apart.append(source)
+            continue
+        found.append((*span, source[0]))
+    return sorted(found), apart
+
+
+def _note_text(text, spans, source_url):
+    """The note as printed, escaped with its URLs linked, each source it names linked there."""
+    if not spans:
+        return _inline(text, None).replace("\n", "<br>")
+
+    def piece(start, end):
+        return _inline(text[start:end], None) if end > start else ""
+
+    out, at = [], 0
+    for start, end, source_id in spans:
+        out.append(piece(at, start))
+        out.append(f'<a class="source" href="{source_url}{source_id}/">{piece(start, end)}</a>')
+        at = end
+    out.append(piece(at, len(text)))
+    return "".join(out).replace("\n", "<br>")
+
+
+def _note_html(number, text, ibid, sources, markers, source_url, repeated=()):
+    """One <li> of the notes list: the note as printed, its sources linked, its back links.
+
+    A note is printed once: each source it cites is linked where the note names it (the
+    importer takes a source's title from the note's words), and only a source it does not
+    name follows as "Source: <its whole title>". An "Ibid." links its word to the source it
+    repeats (`repeated`: the previous note's sources), which is not named again.
+
+    The note's text is escaped and its URLs linked piece by piece; the list around it is
+    written from that, integers and source titles and locators escaped for text and attributes
+    alike.
+    """
+    text = text.strip()
+    repeated_ids = {source_id for source_id, _, _ in repeated}
+    own = [source for source in sources if not (ibid and source[0] in repeated_ids)]
+    spans, apart = _find_titles(text, own)
+    html_text = _note_text(text, spans, source_url)
+    if ibid and repeated:
         # "Ibid." repeats the previous note's source: the word itself links to it.
-        url, label, _ = cites[0]
-        link = f'<a href="{url}" title="{label}">'
-        text = IBID.sub(lambda m, a=link: f"{a}{m.group(1)}</a>", text, count=1)
-    out = [f'<li value="{number}" id="note-{number}"><span class="note-text">{text}</span>']
-    if cites:
-        word = "Repeats" if ibid else ("Sources" if len(cites) > 1 else "Source")
-        links = "; ".join(f'<a href="{url}">{label}</a>{locator}' for url, label, locator in cites)
+        source_id, title, _ = repeated[0]
+        label = _esc(" ".join(title.split()))
+        link = f'<a href="{source_url}{source_id}/" title="{label}">'
+        html_text = IBID.sub(lambda m, a=link: f"{a}{m.group(1)}</a>", html_text, count=1)
+    out = [f'<li value="{number}" id="note-{number}"><span class="note-text">{html_text}</span>']
+    if apart:
+        word = "Sources" if len(apart) > 1 else "Source"
+        links = "; ".join(
+            f'<a class="source" href="{source_url}{source_id}/">{_esc(" ".join(title.split()))}'
+            f"</a>{f', {_esc(locator)}' if locator else ''}"
+            for source_id, title, locator in apart
+        )
         out.append(f' <span class="cites">{word}: {links}</span>')
     refs = markers.backrefs(number)
     for k, ref in enumerate(refs, start=1):
         suffix = f"<sup>{k}</sup>" if len(refs) > 1 else ""
         out.append(
-            f' <a class="backref" href="#{ref}" '
-            f'aria-label="Back to reference {k} of note {number}">↩{suffix}</a>'
+            f' <a class="backref" href="#{ref}">↩{suffix}'
+            f'<span class="visually-hidden"> Back to reference {k} of note {number}</span></a>'
         )
     out.append("</li>")
     return "".join(out)
@@ -303,7 +393,8 @@ def render_edition_content(content):
                 # Only the importer gives "Ibid." citations; one typed in the admin repeats the
                 # previous note's sources all the same, at its own page if it names one.
                 sources = [(id_, title, locator or old) for id_, title, old in previous]
-            items.append(_note_html(number, text, ibid, sources, markers, source_url))
+            repeated = previous if ibid else ()
+            items.append(_note_html(number, text, ibid, sources, markers, source_url, repeated))
             previous = sources
         items = "\n".join(items)
         notes = mark_safe(f'<ol class="footnotes">\n{items}\n</ol>')

@@ -1,23 +1,33 @@
 """Full-text search over published editions: summaries, sections and footnotes.
 
-PostgreSQL: ``websearch_to_tsquery('english', q)`` (quoted phrases, ``or``, ``-word``).
-Editions are matched and ranked with ``ts_rank`` on their search documents
+PostgreSQL: ``websearch_to_tsquery(CONFIG, q)`` (quoted phrases, ``or``, ``-word``), where
+CONFIG is English stemming after ``unaccent`` (migration reports.0014_public_site: "Cote
+d'Ivoire" finds "Côte d'Ivoire"). Editions are matched and ranked on their search documents
 (``SearchDocument``: summary, headings and bodies, footnotes, weighted in that order, one
 GIN-indexed tsvector per edition, kept exact by the database itself, see migration
-reports.0006_search_documents). Then only the editions of the page are searched row by row
+reports.0006_search_documents): first those where the query's words stand together as a
+phrase, then by ``ts_rank``. Then only the editions of the page are searched row by row
 (the stored vectors of migration reports.0004_public_search) for the best hit to show; its
-snippet is cut in Python around the words whose English stem is one of the query's lexemes.
-Parsing a long section again with ``ts_headline`` cost more than the whole search.
+snippet is cut in Python around the words whose English stem is one of the query's lexemes,
+with note markers left out. Parsing a long section again with ``ts_headline`` cost more than
+the whole search.
 
-SQLite (a first run): every word must appear (case-insensitive ``LIKE``); the score counts
-occurrences with the same weights; snippets are cut the same way around the words found.
-Slower and cruder, but it works on any data.
+A query that names a country (its name, official name or an alias, accents and case aside)
+leads to that country: its page first, its editions before the others. A query that finds
+little and is close to a country's name gets "did you mean" (``pg_trgm`` similarity; on
+SQLite, difflib).
+
+SQLite (a first run): an edition matches when every word appears in it, in its summary, a
+section or a note (case-insensitive ``LIKE``); the score counts occurrences with the same
+weights; snippets are cut the same way around the words found. Slower and cruder, but it
+works on any data.
 
 Scope: the current edition of each profile; with "include earlier editions" or a year filter
 the archive (superseded editions) as well. Filters: topic, country, region, year.
 """
 
 import datetime
+import difflib
 import html
 import re
 from collections import Counter
@@ -33,8 +43,10 @@ from django.utils.safestring import mark_safe
 from sources.models import Footnote
 
 from ..editions import states
-from ..models import Edition, SearchDocument, Section
+from ..models import Country, Edition, SearchDocument, Section
+from .folding import fold
 
+CONFIG = "monitor_english"  # migration reports.0014_public_site
 START, STOP = "\x02", "\x03"
 SNIPPET_CHARS = 220
 # A snippet is chosen among the first matches of a text: a megabyte of the query's word must
@@ -42,10 +54,13 @@ SNIPPET_CHARS = 220
 MAX_SPANS = 2000
 # How far a snippet reaches for the start or end of its first and last word.
 WORD_REACH = 40
-# PostgreSQL's 'english' configuration stems with Snowball's English stemmer too.
+# PostgreSQL's English configuration stems with Snowball's English stemmer too.
 STEMMER = Stemmer.Stemmer("english")
 WEIGHT = {"e": 1.5, "s": 1.0, "f": 0.5}
-SQLITE_ROWS = 3000
+SQLITE_ROWS = 10000
+MARKERS = re.compile(r"\s*\[\d{1,4}\]")
+# How close a word must be to a country's name for "did you mean" (trigram similarity).
+SIMILAR = 0.4
 
 
 @dataclass
@@ -109,14 +124,129 @@ def _marked(text):
     return mark_safe(escape(text).replace(START, "<mark>").replace(STOP, "</mark>"))
 
 
-def search(filters, limit=20, offset=0):
-    """Up to `limit` hits (one per edition), best first, with editions loaded."""
-    if not filters.q:
-        return []
+class Results(list):
+    """The hits of one page, best first, and how many editions were found in all."""
+
+    def __init__(self, hits=(), total=0):
+        super().__init__(hits)
+        self.total = total
+
+
+@dataclass
+class CountryNames:
+    """A public country as search knows it: for the filter and to recognise its names."""
+
+    pk: int
+    slug: str
+    name: str
+    region: str
+    names: list
+
+
+def public_countries():
+    """Every public country with the names a query may call it by (one query)."""
+    rows = Country.objects.public().order_by("name")
+    return [
+        CountryNames(
+            pk,
+            slug,
+            name,
+            region,
+            [name, *([official] if official else []), *Country(aliases=aliases).alias_list],
+        )
+        for pk, slug, name, region, official, aliases in rows.values_list(
+            "pk", "slug", "name", "region", "official_name", "aliases"
+        )
+    ]
+
+
+def _words(text):
+    return re.findall(r"\w+", fold(text))
+
+
+def named_country(q, countries):
+    """The country whose name, official name or alias the query holds (the longest such
+    name), and the query without it: (country, rest), or (None, q)."""
+    words = re.findall(r"\w+", q)
+    folded = [fold(word) for word in words]
+    best, at, length = None, 0, 0
+    for country in countries:
+        for name in country.names:
+            key = _words(name)
+            n = len(key)
+            if not n or n < length:
+                continue
+            for start in range(len(folded) - n + 1):
+                if folded[start : start + n] == key and (n > length or best is None):
+                    best, at, length = country, start, n
+                    break
+    if best is None:
+        return None, q
+    return best, " ".join(words[:at] + words[at + length :])
+
+
+def country_editions(country, filters):
+    """The current editions of a country named by the whole query, as results: its summary
+    for a snippet."""
+    editions = list(
+        Edition.objects.filter(_edition_filter(filters, ""), profile__country_id=country.pk)
+        .select_related("profile__country", "profile__topic")
+        .order_by("profile__topic__position", "profile__topic__name")
+    )
+    hits = [
+        Hit(
+            edition_id=edition.pk,
+            score=0,
+            kind="e",
+            snippet=_snippet(_unmarked(edition.summary), []),
+            edition=edition,
+        )
+        for edition in editions
+    ]
+    return Results(hits, len(hits))
+
+
+def did_you_mean(q, countries):
+    """The query with a word (or the whole of it) that is near a country's name replaced by
+    that name, or "" when none is near enough."""
+    words = re.findall(r"\w+", q)
+    names = sorted({name for country in countries for name in country.names})
+    if not words or not names:
+        return ""
     if connection.vendor == "postgresql":
-        hits = _postgres(filters, limit, offset)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT w, n FROM unnest(%(words)s::text[]) AS w, unnest(%(names)s::text[]) AS n "
+                "WHERE similarity(lower(unaccent(w)), lower(unaccent(n))) > %(similar)s "
+                "ORDER BY similarity(lower(unaccent(w)), lower(unaccent(n))) DESC LIMIT 1",
+                {"words": [q, *words], "names": names, "similar": SIMILAR},
+            )
+            row = cursor.fetchone()
     else:
-        hits = _fallback(filters, limit, offset)
+        folded = {fold(name): name for name in names}
+        row = None
+        for word in [q, *words]:
+            close = difflib.get_close_matches(fold(word), folded, n=1, cutoff=0.8)
+            if close:
+                row = (word, folded[close[0]])
+                break
+    if row is None or fold(row[0]) == fold(row[1]):
+        return ""
+    word, name = row
+    return name if word == q else re.sub(rf"\b{re.escape(word)}\b", name, q, count=1)
+
+
+def search(filters, limit=20, offset=0, lead=None):
+    """Up to `limit` hits (one per edition), best first, with editions loaded, and the total.
+
+    `lead`: a country whose editions come first (the one the query names).
+    """
+    if not filters.q:
+        return Results()
+    if connection.vendor == "postgresql":
+        hits, total = _postgres(filters, limit, offset, lead)
+    else:
+        hits, total = _fallback(filters, limit, offset, lead)
     editions = (
         Edition.objects.filter(state__in=filters.states)
         .select_related("profile__country", "profile__topic")
@@ -124,7 +254,7 @@ def search(filters, limit=20, offset=0):
     )
     for hit in hits:
         hit.edition = editions.get(hit.edition_id)
-    return [hit for hit in hits if hit.edition is not None]
+    return Results([hit for hit in hits if hit.edition is not None], total)
 
 
 def _filter_sql(filters, params):
@@ -165,53 +295,82 @@ def _bring_documents_up_to_date():
             )
 
 
-def _postgres(filters, limit, offset):
+def _phrase(q):
+    """The query's words to find standing together, or "" when it has operators of its own
+    (quotes make websearch_to_tsquery look for the phrase already) or a single word."""
+    if '"' in q or re.search(r"(^|\s)-\w|\bor\b", q, re.IGNORECASE):
+        return ""
+    return q if len(re.findall(r"\w+", q)) > 1 else ""
+
+
+def _postgres(filters, limit, offset, lead):
     _bring_documents_up_to_date()
-    params = {"q": filters.q, "any": _any_word(filters.q), "limit": limit, "offset": offset}
+    params = {
+        "q": filters.q,
+        "any": _any_word(filters.q),
+        "phrase": _phrase(filters.q),
+        "lead": lead.pk if lead else None,
+        "limit": limit,
+        "offset": offset,
+    }
     conditions = _filter_sql(filters, params)
+    # Editions where the words stand together as a phrase come first; within each group, by
+    # rank. The window counts the editions found, on every page, in the same pass.
     ranked = f"""
         SELECT d.edition_id,
-               sum(ts_rank(d.document, websearch_to_tsquery('english', %(any)s))) AS score
+               bool_or(%(phrase)s <> ''
+                       AND d.document @@ phraseto_tsquery('{CONFIG}', %(phrase)s)) AS together,
+               sum(ts_rank(d.document, websearch_to_tsquery('{CONFIG}', %(any)s))) AS score,
+               count(*) OVER () AS total,
+               bool_or(d.profile_id IN (
+                   SELECT id FROM reports_profile WHERE country_id = %(lead)s)) AS leads
         FROM {SearchDocument._meta.db_table} d,
-             websearch_to_tsquery('english', %(q)s) AS q(query)
+             websearch_to_tsquery('{CONFIG}', %(q)s) AS q(query)
         WHERE d.document @@ q.query{conditions}
         GROUP BY d.edition_id
-        ORDER BY score DESC, d.edition_id DESC
+        ORDER BY leads DESC, together DESC, score DESC, d.edition_id DESC
         LIMIT %(limit)s OFFSET %(offset)s
     """
     with connection.cursor() as cursor:
         cursor.execute(ranked, params)
         scores = cursor.fetchall()
         if not scores:
-            return []
-        cursor.execute(_BEST_ROWS_SQL, {"q": filters.q, "ids": [e for e, _ in scores]})
+            return [], 0
+        ids = [row[0] for row in scores]
+        cursor.execute(_BEST_ROWS_SQL, {"q": filters.q, "ids": ids})
         rows = cursor.fetchall()
     best = {row[0]: row[1:6] for row in rows}
     lexemes = _lexemes(rows[0][6]) if rows else set()  # the same query on every row
     hits = []
-    for edition_id, score in scores:
+    for edition_id, _, score, _, _ in scores:
         if edition_id not in best:
             continue  # deleted between the two queries
         kind, text, heading, position, number = best[edition_id]
+        text = _unmarked(text or "")
         hits.append(
             Hit(
                 edition_id=edition_id,
                 score=float(score),
                 kind=kind,
-                snippet=_snippet(text or "", _stem_spans(text or "", lexemes)),
+                snippet=_snippet(text, _stem_spans(text, lexemes)),
                 heading=heading or "",
                 position=position,
                 number=number,
             )
         )
-    return hits
+    return hits, scores[0][3]
+
+
+def _unmarked(text):
+    """Text for a snippet: note markers ("[31][32]") mean nothing out of their page."""
+    return MARKERS.sub("", text) if "[" in text else text
 
 
 # The best hit of each edition on the page: the row (section, footnote or summary) whose own
 # vector ranks highest. An edition matched only across two rows (a phrase whose words end one
 # footnote and start the next) shows its summary.
 _BEST_ROWS_SQL = f"""
-WITH q AS (SELECT websearch_to_tsquery('english', %(q)s) AS query),
+WITH q AS (SELECT websearch_to_tsquery('{CONFIG}', %(q)s) AS query),
 hits AS (
     SELECT s.edition_id, 's' AS kind, s.id AS row_id,
            ts_rank(s.search_vector, q.query) * {WEIGHT["s"]} AS rank
@@ -275,18 +434,19 @@ def _stem_spans(text, lexemes):
         r"\b(?:" + "|".join(re.escape(prefix) for prefix in prefixes) + r")\w*", re.IGNORECASE
     )
     spans = []
-    for match in islice(candidates.finditer(text), MAX_SPANS):
-        stem = STEMMER.stemWord(match.group(0).lower())
+    # The same positions, accents folded.
+    for match in islice(candidates.finditer(fold(text)), MAX_SPANS):
+        stem = STEMMER.stemWord(match.group(0))
         if stem in lexemes:
             spans.append((match.start(), match.end(), stem))
     return spans
 
 
 def _term_spans(text, terms):
-    """Where `terms` occur in `text`, ignoring case, with the term found."""
-    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    """Where `terms` (folded) occur in `text`, case and accents aside, with the term found."""
+    pattern = re.compile("|".join(re.escape(term) for term in terms))
     return [
-        (m.start(), m.end(), m.group(0).lower()) for m in islice(pattern.finditer(text), MAX_SPANS)
+        (m.start(), m.end(), m.group(0)) for m in islice(pattern.finditer(fold(text)), MAX_SPANS)
     ]
 
 
@@ -331,7 +491,7 @@ def _snippet(text, spans, width=SNIPPET_CHARS):
 
 
 def _terms(q):
-    words = re.findall(r"\w+", q.lower())
+    words = re.findall(r"\w+", fold(q))
     return list(dict.fromkeys(word for word in words if len(word) > 1))[:8] or words[:1]
 
 
@@ -348,47 +508,60 @@ def _edition_filter(filters, prefix):
     return conditions
 
 
-def _all_terms(fields, terms):
+def _any_term(fields, terms):
+    """Rows whose fields hold any of the (folded) terms, accents aside (``folded``: the
+    database function of reports.public.folding)."""
     conditions = Q()
     for term in terms:
-        either = Q()
         for name in fields:
-            either |= Q(**{f"{name}__icontains": term})
-        conditions &= either
+            conditions |= Q(**{f"{name}__folded__contains": term})
     return conditions
 
 
-def _fallback(filters, limit, offset):
+def _fallback(filters, limit, offset, lead):
+    """Rows holding any of the words; an edition is found when its rows together hold every
+    one (the words of a query often stand in different sections, or in a note)."""
     terms = _terms(filters.q)
     if not terms:
-        return []
-    candidates = []  # (edition_id, kind, text, heading, position, number)
+        return [], 0
+    phrase = " ".join(fold(_phrase(filters.q)).split())
+    candidates = []  # (edition_id, country_id, kind, haystack, shown, heading, position, number)
     sections = Section.objects.filter(
-        _edition_filter(filters, "edition__"), _all_terms(["heading", "body"], terms)
-    ).values_list("edition_id", "heading", "body", "position")[:SQLITE_ROWS]
-    candidates += [(e, "s", f"{h}\n{b}", b, h, p, None) for e, h, b, p in sections]
+        _edition_filter(filters, "edition__"), _any_term(["heading", "body"], terms)
+    ).values_list("edition_id", "edition__profile__country_id", "heading", "body", "position")
+    candidates += [
+        (e, c, "s", f"{h}\n{b}", b, h, p, None) for e, c, h, b, p in sections[:SQLITE_ROWS]
+    ]
     notes = Footnote.objects.filter(
-        _edition_filter(filters, "edition__"), _all_terms(["text"], terms)
-    ).values_list("edition_id", "text", "number")[:SQLITE_ROWS]
-    candidates += [(e, "f", t, t, "", None, n) for e, t, n in notes]
+        _edition_filter(filters, "edition__"), _any_term(["text"], terms)
+    ).values_list("edition_id", "edition__profile__country_id", "text", "number")
+    candidates += [(e, c, "f", t, t, "", None, n) for e, c, t, n in notes[:SQLITE_ROWS]]
     summaries = Edition.objects.filter(
-        _edition_filter(filters, ""), _all_terms(["summary"], terms)
-    ).values_list("id", "summary")[:SQLITE_ROWS]
-    candidates += [(e, "e", s, s, "", None, None) for e, s in summaries]
+        _edition_filter(filters, ""), _any_term(["summary"], terms)
+    ).values_list("id", "profile__country_id", "summary")
+    candidates += [(e, c, "e", s, s, "", None, None) for e, c, s in summaries[:SQLITE_ROWS]]
 
-    best, totals = {}, {}
-    for edition_id, kind, haystack, shown, heading, position, number in candidates:
-        lowered = haystack.lower()
+    best, totals, found, together, leads = {}, {}, {}, set(), set()
+    for edition_id, country_id, kind, haystack, shown, heading, position, number in candidates:
+        lowered = fold(haystack)
+        found.setdefault(edition_id, set()).update(term for term in terms if term in lowered)
+        if phrase and phrase in " ".join(lowered.split()):
+            together.add(edition_id)
+        if lead is not None and country_id == lead.pk:
+            leads.add(edition_id)
         rank = WEIGHT[kind] * sum(lowered.count(term) for term in terms) / (1 + len(lowered) / 2000)
         totals[edition_id] = totals.get(edition_id, 0) + rank
         if edition_id not in best or rank > best[edition_id][0]:
             best[edition_id] = (rank, kind, shown, heading, position, number)
+    matched = [e for e in best if len(found[e]) == len(terms)]
     scored = sorted(
-        ((best[e][0] + 0.25 * totals[e], e) for e in best), key=lambda x: (-x[0], -x[1])
+        ((e in leads, e in together, best[e][0] + 0.25 * totals[e], e) for e in matched),
+        reverse=True,
     )
     hits = []
-    for score, edition_id in scored[offset : offset + limit]:
+    for *_, score, edition_id in scored[offset : offset + limit]:
         _, kind, shown, heading, position, number = best[edition_id]
+        shown = _unmarked(shown)
         hits.append(
             Hit(
                 edition_id=edition_id,
@@ -400,7 +573,7 @@ def _fallback(filters, limit, offset):
                 number=number,
             )
         )
-    return hits
+    return hits, len(scored)
 
 
 def plain(snippet):

@@ -1,13 +1,29 @@
-"""sitemap.xml: static pages, countries, current profiles, archived editions, reports."""
+"""The sitemap: an index (/sitemap.xml) of parts (/sitemap-<section>.xml?p=N), which list every
+public address: the static pages, countries, topics, current profiles, archived editions,
+reports, the pages of cited sources and the small pages edited in the admin (About…).
 
+A part holds at most ``PART`` addresses, a fifth of the protocol's 50,000, so that a part also
+stays far below its 50 MB; the index lists as many parts of each section as it needs.
+"""
+
+from django.contrib.flatpages.models import FlatPage
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 
+from sources.models import Citation, Source
+
 from ..editions.states import READABLE
-from ..models import Country, Edition, Report
+from ..models import Country, Edition, Report, Topic
+
+PART = 10_000
 
 
-class StaticSitemap(Sitemap):
+class PublicSitemap(Sitemap):
+    limit = PART
+
+
+class StaticSitemap(PublicSitemap):
     def items(self):
         return ["public:home", "public:countries", "public:reports", "public:treaty_status"]
 
@@ -15,14 +31,20 @@ class StaticSitemap(Sitemap):
         return reverse(item)
 
 
-class CountrySitemap(Sitemap):
+class CountrySitemap(PublicSitemap):
     def items(self):
-        return Country.objects.public().order_by("name")
+        return Country.objects.public().only("slug").order_by("name")
 
 
-class EditionSitemap(Sitemap):
-    limit = 10000
+class TopicSitemap(PublicSitemap):
+    def items(self):
+        return Topic.objects.public().only("slug").order_by("position", "name")
 
+    def location(self, item):
+        return reverse("public:topic", args=[item.slug])
+
+
+class EditionSitemap(PublicSitemap):
     def items(self):
         return (
             Edition.objects.filter(state__in=READABLE)
@@ -43,21 +65,63 @@ class EditionSitemap(Sitemap):
     def lastmod(self, item):
         return item.updated_at
 
+    def get_latest_lastmod(self):
+        # Django's default reads every item for their newest date: one aggregate instead.
+        return Edition.objects.filter(state__in=READABLE).aggregate(latest=Max("updated_at"))[
+            "latest"
+        ]
+
     def priority(self, item):
         return 0.8 if item.state == Edition.State.PUBLISHED else 0.3
 
 
-class ReportSitemap(Sitemap):
+class ReportSitemap(PublicSitemap):
     def items(self):
-        return Report.objects.filter(editions__state__in=READABLE).distinct().order_by("-year")
+        return (
+            Report.objects.filter(
+                Exists(Edition.objects.filter(report=OuterRef("pk"), state__in=READABLE))
+            )
+            .only("series_slug", "year")
+            .order_by("-year", "series")
+        )
 
     def location(self, item):
         return reverse("public:report", args=[item.series_slug, item.year])
 
 
+class SourceSitemap(PublicSitemap):
+    """Sources that a published or archived note cites: the others have no page."""
+
+    def items(self):
+        cited = Citation.objects.filter(
+            source=OuterRef("pk"), footnote__edition__state__in=READABLE
+        )
+        return Source.objects.filter(Exists(cited)).only("id").order_by("id")
+
+    def location(self, item):
+        return reverse("public:source", args=[item.pk])
+
+
+class PageSitemap(PublicSitemap):
+    """The small pages edited in the admin (About…), those open to everyone."""
+
+    def items(self):
+        return (
+            FlatPage.objects.filter(registration_required=False)
+            .filter(Q(url="/about/") | Q(url__startswith="/pages/"))
+            .order_by("url")
+        )
+
+    def location(self, item):
+        return item.url
+
+
 SITEMAPS = {
     "static": StaticSitemap,
     "countries": CountrySitemap,
+    "topics": TopicSitemap,
     "editions": EditionSitemap,
     "reports": ReportSitemap,
+    "sources": SourceSitemap,
+    "pages": PageSitemap,
 }

@@ -1,10 +1,11 @@
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.flatpages import views as flatpage_views
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from reports.public.sources import source
 
 from . import views
-from .feeds import UpdatesFeed
+from .feeds import CountryFeed, TopicFeed, UpdatesFeed
 from .sitemaps import SITEMAPS
 
 app_name = "public"
@@ -15,18 +16,42 @@ urlpatterns = [
     path("countries/<slug:country>/", views.country, name="country"),
     path("countries/<slug:country>/<slug:topic>/", views.profile, name="profile"),
     path("countries/<slug:country>/<slug:topic>/changes/", views.changes, name="changes"),
+    path("countries/<slug:country>/<slug:topic>/pdf/", views.profile_pdf, name="profile_pdf"),
     path("countries/<slug:country>/<slug:topic>/<int:year>/", views.archived, name="archived"),
     path(
         "countries/<slug:country>/<slug:topic>/<int:year>/<int:edition_id>/",
         views.archived_edition,
         name="archived_edition",
     ),
+    path(
+        "countries/<slug:country>/<slug:topic>/<int:year>/<int:edition_id>/pdf/",
+        views.archived_pdf,
+        name="archived_pdf",
+    ),
     path("reports/", views.reports, name="reports"),
     path("reports/<slug:series>/<int:year>/", views.report, name="report"),
     path("sources/<int:source_id>/", source, name="source"),
     path("search/", views.search, name="search"),
     path("treaty-status/", views.treaty_status, name="treaty_status"),
+    path("treaty-status/map.svg", views.treaty_map, name="treaty_map"),
+    path("topics/<slug:topic>/", views.topic, name="topic"),
     path("feeds/updates/", UpdatesFeed(), name="feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("feeds/countries/<slug:country>/", CountryFeed(), name="country_feed"),
+    path("feeds/topics/<slug:topic>/", TopicFeed(), name="topic_feed"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "public:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     path("robots.txt", views.robots_txt, name="robots"),
+    # Small pages edited in the admin (Flat pages), each at its URL: /about/, /pages/….
+    path("about/", flatpage_views.flatpage, {"url": "/about/"}, name="about"),
+    path("pages/<path:url>", views.page, name="page"),
 ]

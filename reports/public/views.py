@@ -8,20 +8,38 @@ leaves it cached: see reports.public.pagecache for the scheme.
 """
 
 import csv
+import dataclasses
 import datetime
+from collections import Counter
 from itertools import groupby
 
+from django.conf import settings
+from django.contrib.flatpages import views as flatpage_views
 from django.db.models import Case, Count, Exists, OuterRef, Q, When
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import reverse
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
 from ..diff import compare, snapshot_of_edition
 from ..editions.states import READABLE
 from ..models import Country, Edition, Report, Topic, TreatyStatus
-from . import pagecache
-from .rendering import load_content, render_edition_content
+from . import pagecache, worldmap
+from .changes import public_changes
+from .folding import fold
+from .pdf import pdf_response
+from .rendering import load_content, render_edition_content, render_text
+from .search import (
+    MARKERS,
+    Filters,
+    country_editions,
+    did_you_mean,
+    named_country,
+    public_countries,
+)
+from .search import search as run_search
 
 HISTORY_FIELDS = (
     "id",
@@ -103,6 +121,14 @@ def render_edition(request, edition, content, *, history=None, archived=False, p
     previous = None
     if current is not None and current["id"] == edition.pk and len(history) > 1:
         previous = history[1]
+    profile_url = reverse("public:profile", args=[profile.country.slug, profile.topic.slug])
+    permanent = profile_url
+    if edition.last_updated is not None:
+        permanent = reverse(
+            "public:archived_edition",
+            args=[profile.country.slug, profile.topic.slug, edition.last_updated.year, edition.pk],
+        )
+    canonical = profile_url if current is not None or not archived else permanent
     context = {
         "edition": edition,
         "country": profile.country,
@@ -113,34 +139,106 @@ def render_edition(request, edition, content, *, history=None, archived=False, p
         "earlier": earlier,
         "same_year": same_year,
         "previous": previous,
+        "canonical": request.build_absolute_uri(canonical),
+        "permanent": request.build_absolute_uri(permanent),
+        "description": describe(edition, profile),
         **render_edition_content(content),
     }
     return render(request, "public/profile.html", context)
 
 
+DESCRIPTION = 160  # characters, as search engines show them
+
+
+def shorten(text, limit):
+    """`text` in at most `limit` characters, cut between words (never inside one) with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def describe(edition, profile):
+    """The page's meta description: its summary, else what it is."""
+    summary = MARKERS.sub("", edition.summary or "")
+    if summary.strip():
+        return shorten(summary, DESCRIPTION)
+    described = f"{profile.country.name}: {profile.topic.name}"
+    if edition.last_updated_display:
+        described += f", last updated {edition.last_updated_display}"
+    return described + "."
+
+
+LATEST = 40  # editions on the home page, grouped by topic
+PER_TOPIC = 6
+
+
+def _published_reports():
+    return Report.objects.filter(
+        Exists(Edition.objects.filter(report=OuterRef("pk"), state__in=READABLE))
+    )
+
+
 @require_safe
 def home(request):
+    """The latest yearly report with its key findings, then the latest updates by topic."""
+    # A released report before one still in progress (whose editions may be published early).
+    report = (
+        _published_reports()
+        .order_by(
+            Case(When(state=Report.State.RELEASED, then=0), default=1),
+            "-year",
+            "-release_date",
+            "series",
+        )
+        .first()
+    )
     latest = (
         Edition.objects.public()
         .select_related("profile__country", "profile__topic")
-        .order_by("-published_at", "-id")[:20]
+        .order_by("-published_at", "-id")[:LATEST]
     )
-    return render(request, "public/home.html", {"latest": latest})
+    by_topic = {}  # the topic updated last first
+    for edition in latest:
+        by_topic.setdefault(edition.profile.topic, []).append(edition)
+    return render(
+        request,
+        "public/home.html",
+        {
+            "report": report,
+            "overview": render_text(report.overview.split("\n\n")[0]) if report else "",
+            "topics": [(topic, editions[:PER_TOPIC]) for topic, editions in by_topic.items()],
+        },
+    )
 
 
 @require_safe
 def countries(request):
-    countries = (
-        Country.objects.public()
-        .prefetch_related("treaty_statuses")
-        # Countries without a region are listed as "Other", after every named region.
-        .order_by(Case(When(region="", then=1), default=0), "region", "name")
-    )
-    regions = [
-        (region or "Other", list(members))
-        for region, members in groupby(countries, key=lambda c: c.region)
+    """Every public country A–Z under its initial, with a jump list of the initials; a
+    region filter (a plain GET form) narrows the list."""
+    everyone = list(Country.objects.public().prefetch_related("treaty_statuses").order_by("name"))
+    regions = sorted({c.region for c in everyone if c.region})
+    region = request.GET.get("region", "")
+    if region not in regions:
+        region = ""
+    shown = [c for c in everyone if not region or c.region == region]
+    letters = [
+        (letter, list(members)) for letter, members in groupby(shown, key=lambda c: initial(c.name))
     ]
-    return render(request, "public/countries.html", {"regions": regions})
+    return render(
+        request,
+        "public/countries.html",
+        {"letters": letters, "regions": regions, "region": region, "count": len(shown)},
+    )
+
+
+def initial(name):
+    """The letter a name is filed under: "Côte d'Ivoire" under C."""
+    first = fold(name[:1])
+    return first.upper() if first.isalpha() else "#"
 
 
 @require_safe
@@ -158,13 +256,18 @@ def country(request, country):
             "-id",
         )
     )
-    editions = [next(group) for _, group in groupby(readable, key=lambda e: e.profile_id)]
+    editions = []
+    for _, group in groupby(readable, key=lambda e: e.profile_id):
+        edition, *earlier = group
+        edition.earlier = earlier
+        edition.summary_html = render_text(MARKERS.sub("", edition.summary))
+        for older in [edition, *earlier]:
+            older.url = older.get_absolute_url()
+        editions.append(edition)
     if not editions:
         raise Http404("Nothing of this country is published.")
     editions.sort(key=lambda e: e.profile.topic.position)
     editions.sort(key=lambda e: e.last_updated or datetime.date.min, reverse=True)
-    for edition in editions:
-        edition.url = edition.get_absolute_url()
     country = editions[0].profile.country
     statuses = TreatyStatus.objects.filter(country=country).order_by("treaty")
     return render(
@@ -194,6 +297,34 @@ def _taken_offline(request, country, topic, rows=()):
 
 
 @require_safe
+def topic(request, topic):
+    """Every country's current profile on one topic, by region, with the topic's feed."""
+    found = Topic.objects.public().filter(slug=topic).first()
+    if found is None:
+        raise Http404("Nothing of this topic is published.")
+    editions = list(
+        Edition.objects.public()
+        .filter(profile__topic=found)
+        .select_related("profile__country", "profile__topic")
+        # Countries without a region are listed as "Other", after every named region.
+        .order_by(
+            Case(When(profile__country__region="", then=1), default=0),
+            "profile__country__region",
+            "profile__country__name",
+        )
+    )
+    regions = [
+        (region or "Other", list(members))
+        for region, members in groupby(editions, key=lambda e: e.profile.country.region)
+    ]
+    return render(
+        request,
+        "public/topic.html",
+        {"topic": found, "regions": regions, "count": len(editions)},
+    )
+
+
+@require_safe
 def profile(request, country, topic):
     def build():
         try:
@@ -220,6 +351,46 @@ def _archived_page(request, rows, row):
     edition = edition_queryset().get(pk=row["id"])
     response = render_edition(request, edition, load_content(edition), history=rows, archived=True)
     return response, _last_modified(rows), edition.profile_id
+
+
+@require_safe
+def profile_pdf(request, country, topic):
+    """The current edition as a PDF (reports.public.pdf), cached like its page."""
+
+    def build():
+        rows = _history(country, topic)
+        current = _current(rows)
+        if current is None:
+            raise Http404("This profile has no current edition.")
+        edition = edition_queryset().get(pk=current["id"])
+        page = render_edition(request, edition, load_content(edition), history=rows)
+        return (
+            pdf_response(request, page),
+            _last_modified(rows),
+            edition.profile_id,
+        )
+
+    return pagecache.cached_page(request, "pdf", build)
+
+
+@require_safe
+def archived_pdf(request, country, topic, year, edition_id):
+    """An archived edition as a PDF."""
+
+    def build():
+        rows = _history(country, topic)
+        row = next((row for row in rows if row["id"] == edition_id), None)
+        if row is None or row["year"] != year or row["state"] == Edition.State.PUBLISHED:
+            raise Http404("No such archived edition.")
+        edition = edition_queryset().get(pk=row["id"])
+        page = render_edition(request, edition, load_content(edition), history=rows, archived=True)
+        return (
+            pdf_response(request, page),
+            _last_modified(rows),
+            edition.profile_id,
+        )
+
+    return pagecache.cached_page(request, "pdf", build)
 
 
 @require_safe
@@ -277,14 +448,16 @@ def changes(request, country, topic):
             .prefetch_related("overview_facts", "sections", "footnotes")
         }
         new = editions[current["id"]]
-        diff = compare(snapshot(editions[previous["id"]]), snapshot(new)) if previous else None
+        changes = None
+        if previous:
+            changes = public_changes(compare(snapshot(editions[previous["id"]]), snapshot(new)))
         context = {
             "edition": new,
             "country": new.profile.country,
             "topic": new.profile.topic,
             "current": current,
             "previous": previous,
-            "diff": diff,
+            "changes": changes,
         }
         page = render(request, "public/changes.html", context)
         return page, _last_modified(rows), new.profile_id
@@ -306,18 +479,42 @@ def reports(request):
 
 @require_safe
 def report(request, series, year):
+    """A yearly report: its overview and findings, then its profiles by topic (its chapters)
+    and, within each, by region, with a jump list of the topics."""
     report = get_object_or_404(Report, series_slug=series, year=year)
     editions = list(
         report.editions.filter(state__in=READABLE)
         .select_related("profile__country", "profile__topic")
-        .order_by("profile__topic__position", "profile__topic__name", "profile__country__name")
+        .order_by(
+            "profile__topic__position",
+            "profile__topic__name",
+            Case(When(profile__country__region="", then=1), default=0),
+            "profile__country__region",
+            "profile__country__name",
+        )
     )
     if not editions:
         raise Http404("Nothing of this report is published.")
     for edition in editions:
         edition.url = edition.get_absolute_url()
-    topics = [(topic, list(items)) for topic, items in groupby(editions, lambda e: e.profile.topic)]
-    return render(request, "public/report.html", {"report": report, "topics": topics})
+    topics = []
+    for topic, items in groupby(editions, lambda e: e.profile.topic):
+        items = list(items)
+        regions = [
+            (region or "Other", list(members))
+            for region, members in groupby(items, lambda e: e.profile.country.region)
+        ]
+        topics.append((topic, len(items), regions))
+    return render(
+        request,
+        "public/report.html",
+        {
+            "report": report,
+            "overview": render_text(report.overview),
+            "topics": topics,
+            "count": len(editions),
+        },
+    )
 
 
 TREATIES = TreatyStatus.Treaty.choices
@@ -353,6 +550,36 @@ def _treaty_rows(request):
     return rows, regions, filters
 
 
+# A treaty column sorts States Parties first, then signatories, then the others, then no data.
+STATUS_ORDER = {code: n for n, (code, _) in enumerate(STATUSES)}
+
+
+def _sorted(rows, sort):
+    """Rows in the order a column header asked for (``country``, a treaty code; "-" first
+    for descending), by country name within a status."""
+    key = sort.removeprefix("-")
+    codes = [code for code, _ in TREATIES]
+    if key in codes:
+        column = codes.index(key)
+
+        def rank(row):
+            status = row[1][column]
+            return STATUS_ORDER.get(status.status, len(STATUS_ORDER)) if status else 99
+
+        rows = sorted(rows, key=lambda row: row[0].name)
+        return sorted(rows, key=rank, reverse=sort.startswith("-"))
+    return sorted(rows, key=lambda row: row[0].name, reverse=sort == "-country")
+
+
+def _status_counts(rows):
+    """For each treaty: (name, [(status name, count)]) over the rows shown."""
+    counts = []
+    for column, (_, name) in enumerate(TREATIES):
+        found = Counter(statuses[column].status for _, statuses in rows if statuses[column])
+        counts.append((name, [(label, found[code]) for code, label in STATUSES if found[code]]))
+    return counts
+
+
 def _status_text(status):
     if status is None:
         return ""
@@ -386,6 +613,23 @@ def treaty_status(request):
         return response
     query = request.GET.copy()
     query["format"] = "csv"
+    sort = request.GET.get("sort", "country")
+    rows = _sorted(rows, sort)
+    unsorted = request.GET.copy()
+    unsorted.pop("sort", None)
+    base = unsorted.urlencode()
+    columns = []
+    for key, name in [("country", "Country"), *TREATIES]:
+        ascending = sort != key
+        columns.append(
+            {
+                "name": name,
+                "url": f"?{base}{'&' if base else ''}sort={'' if ascending else '-'}{key}",
+                "sorted": "ascending" if sort == key else "descending" if sort == f"-{key}" else "",
+            }
+        )
+    dates = [s.updated_at for _, statuses in rows for s in statuses if s is not None]
+    map_treaty = filters["treaty"] or TreatyStatus.Treaty.MINE_BAN_TREATY
     return render(
         request,
         "public/treaty_status.html",
@@ -395,14 +639,52 @@ def treaty_status(request):
             "filters": filters,
             "treaties": TREATIES,
             "statuses": STATUSES,
+            "columns": columns,
+            "counts": _status_counts(rows),
+            "as_of": max(dates) if dates else None,
+            "map_treaty": map_treaty,
+            "map_name": dict(TREATIES)[map_treaty],
+            "map_counts": next(
+                found for name, found in _status_counts(rows) if name == dict(TREATIES)[map_treaty]
+            ),
+            "legend": [(worldmap.FILLS[code], label) for code, label in STATUSES]
+            + [(worldmap.FILLS[None], "No data")],
             "csv_query": query.urlencode(),
         },
     )
 
 
+@gzip_page  # three quarters of a megabyte of shapes, a quarter once compressed
+@require_safe
+def treaty_map(request):
+    """The world map of one treaty's status (``?treaty=``, the Mine Ban Treaty by default),
+    as an SVG image for the treaty status page."""
+    codes = dict(TREATIES)
+    treaty = request.GET.get("treaty", "")
+    if treaty not in codes:
+        treaty = TreatyStatus.Treaty.MINE_BAN_TREATY
+    countries = Country.objects.exclude(iso_code="").prefetch_related("treaty_statuses")
+    svg = worldmap.treaty_map(countries, treaty, f"World map: status under the {codes[treaty]}")
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=600"
+    return response
+
+
 def _csv_safe(values):
     """Cells starting with = + - @ are read as formulas by spreadsheets: quote them."""
     return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in values]
+
+
+def page(request, url):
+    """A small page edited in the admin whose URL starts with /pages/."""
+    return flatpage_views.flatpage(request, f"/pages/{url}")
+
+
+def server_error(request):
+    """The 500 page: the publication's identity from settings, nothing from the database
+    (which may be why the request failed)."""
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"publication": settings.PUBLICATION}))
 
 
 @require_safe
@@ -419,34 +701,49 @@ def robots_txt(request):
 
 @require_safe
 def search(request):
-    from .search import Filters
-    from .search import search as run_search
-
     filters = Filters.from_query(request.GET)
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page = 1
     per_page = 20
-    hits = (
-        run_search(filters, limit=per_page + 1, offset=(page - 1) * per_page) if filters.q else []
-    )
+    known = public_countries()
+    lead, rest = None, filters.q
+    if filters.q and not filters.country:
+        # A country's name leads to it; the other words are searched, its editions first.
+        lead, rest = named_country(filters.q, known)
+    if lead is not None and not rest:
+        results = country_editions(lead, filters) if page == 1 else []
+    else:
+        words = dataclasses.replace(filters, q=rest)
+        results = run_search(words, limit=per_page + 1, offset=(page - 1) * per_page, lead=lead)
+    hits = list(results)
     has_next = len(hits) > per_page
     hits = hits[:per_page]
     for hit in hits:
         hit.url = hit.edition.get_absolute_url() + hit.anchor
+    # Few results and a word near a country's name: offer the name.
+    suggestion = ""
+    if filters.q and lead is None and page == 1 and len(results) < 3:
+        suggestion = did_you_mean(filters.q, known)
     topics = Topic.objects.public().order_by("position", "name").values_list("slug", "name")
-    rows = list(Country.objects.public().order_by("name").values_list("slug", "name", "region"))
-    countries = [(slug, name) for slug, name, _ in rows]
-    regions = [(region, region) for region in sorted({region for *_, region in rows if region})]
+    countries = [(row.slug, row.name) for row in known]
+    regions = [(region, region) for region in sorted({row.region for row in known if row.region})]
     query = request.GET.copy()
     query.pop("page", None)
+    suggested = request.GET.copy()
+    suggested.pop("page", None)
+    suggested["q"] = suggestion
     return render(
         request,
         "public/search.html",
         {
             "filters": filters,
             "hits": hits,
+            "total": getattr(results, "total", 0),
+            "lead": lead,
+            "suggestion": suggestion,
+            "suggestion_query": suggested.urlencode(),
             "page": page,
             "has_next": has_next,
             "first": (page - 1) * per_page + 1,

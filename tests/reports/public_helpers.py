@@ -1,6 +1,7 @@
 """Shared data for the public site tests."""
 
 import datetime
+import re
 
 from reports.models import Edition, Report, TreatyStatus
 from tests.builders import (
@@ -94,3 +95,17 @@ def make_public_country(name, state=S.PUBLISHED, topic=None, **fields):
     country = make_country(name, **fields)
     make_edition(make_profile(country, topic or make_topic()), state=state)
     return country
+
+
+def whole_sitemap(client):
+    """The sitemap index and every part it lists, as one text."""
+    from django.urls import reverse
+
+    index = client.get(reverse("public:sitemap")).text
+    parts = [client.get(path_of(loc)).text for loc in re.findall(r"<loc>([^<]+)</loc>", index)]
+    return "\n".join([index, *parts])
+
+
+def path_of(address):
+    """An absolute address of the sitemap (on the Site's domain) as a path for the client."""
+    return re.sub(r"^https?://[^/]+", "", address)

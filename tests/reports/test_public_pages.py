@@ -18,7 +18,7 @@ from tests.builders import (
     make_treaty_status,
 )
 
-from .public_helpers import S, make_public_country, make_site
+from .public_helpers import S, make_public_country, make_site, whole_sitemap
 from .test_public_rendering import HOSTILE, active_markup
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,12 @@ def urls(site):
         "feed": reverse("public:feed"),
         "sitemap": reverse("public:sitemap"),
         "robots": reverse("public:robots"),
+        "topic": reverse("public:topic", args=[topic]),
+        "country_feed": reverse("public:country_feed", args=[country]),
+        "topic_feed": reverse("public:topic_feed", args=[topic]),
+        "sitemap_editions": reverse("public:sitemap_section", args=["editions"]),
+        "about": reverse("public:about"),
+        "treaty_map": reverse("public:treaty_map"),
     }
 
 
@@ -61,17 +67,43 @@ def last_updated_line(doc):
     return text.split(" · ")[0]
 
 
-def test_home_lists_latest_updates_and_offers_search(client, site):
+def test_home_leads_with_the_latest_report_and_groups_updates_by_topic(client, site):
+    report = site["report"]
+    report.overview = "The 2019 report covers 164 states.\n\nSecond paragraph."
+    report.key_findings = "Two states joined.\nStockpiles fell by a third.\n"
+    report.save()
     page = client.get(reverse("public:home")).text
-    assert "Kazakhstan: Mine Ban Policy" in page
+    doc = HTMLParser(page)
+    lead = doc.css_first("section.lead-report")
+    assert lead.css_first("h2 a").text() == "Landmine Monitor Report 2019"
+    assert "The 2019 report covers 164 states." in lead.text()
+    assert "Second paragraph." not in lead.text()  # the overview's first paragraph only
+    assert [li.text() for li in lead.css("ul.findings li")] == [
+        "Two states joined.",
+        "Stockpiles fell by a third.",
+    ]
+    topic = doc.css_first("section.topic-updates")
+    assert topic.css_first("h3").text() == "Mine Ban Policy"
+    assert [a.text() for a in topic.css("ul.editions a")] == ["Kazakhstan"]
     assert 'role="search"' in page and 'name="q"' in page
 
 
-def test_countries_by_region_with_treaty_status(client, site):
+def test_countries_a_to_z_with_a_region_filter_and_treaty_status(client, site):
     make_public_country("Atlantis")  # no region
+    make_public_country("Côte d'Ivoire", region="West Africa")
+    make_public_country("Chad", region="West Africa")
     page = client.get(reverse("public:countries")).text
-    assert page.index("Central Asia") < page.index("Kazakhstan")
-    assert "Other" in page and "Atlantis" in page
+    doc = HTMLParser(page)
+    assert [a.text() for a in doc.css("nav.az a")] == ["A", "C", "K"]
+    assert [a.text() for a in doc.css("#letter-C ul.countries > li > a")] == [
+        "Chad",
+        "Côte d'Ivoire",
+    ]
+    assert [o.text() for o in doc.css("select[name=region] option")] == [
+        "All regions",
+        "Central Asia",
+        "West Africa",
+    ]
     assert "MBT</abbr>: Not a State Party" in page
     assert "CCW</abbr>: State Party" in page
 
@@ -238,9 +270,11 @@ def test_feed_sitemap_and_robots(client, site):
     feed = client.get(reverse("public:feed"))
     assert feed["Content-Type"].startswith("application/atom+xml")
     assert "Kazakhstan: Mine Ban Policy (18 December 2019)" in feed.text
-    sitemap = client.get(reverse("public:sitemap")).text
+    sitemap = client.get(reverse("public:sitemap_section", args=["editions"])).text
     assert urls(site)["profile"] in sitemap and urls(site)["archived_edition"] in sitemap
-    assert urls(site)["report"] in sitemap
+    assert (
+        urls(site)["report"] in client.get(reverse("public:sitemap_section", args=["reports"])).text
+    )
     robots = client.get(reverse("public:robots"))
     assert robots["Content-Type"].startswith("text/plain")
     assert "Sitemap: http://testserver/sitemap.xml" in robots.text
@@ -281,11 +315,12 @@ def test_unpublished_editions_are_not_found_anywhere(client, state):
         reverse("public:country", args=[country.slug]),
         reverse("public:search") + "?q=SECRET&archive=1",
         reverse("public:feed"),
-        reverse("public:sitemap"),
     ]:
         assert "SECRET" not in client.get(url).text.replace("q=SECRET", "").replace(
             'value="SECRET"', ""
         ).replace("“SECRET”", ""), url
+    assert "SECRET" not in whole_sitemap(client)
+    assert country.get_absolute_url() not in whole_sitemap(client)
 
 
 def test_a_report_with_nothing_published_is_not_found(client):
@@ -316,6 +351,12 @@ def test_a_report_with_nothing_published_is_not_found(client):
         "feed",
         "sitemap",
         "robots",
+        "topic",
+        "country_feed",
+        "topic_feed",
+        "sitemap_editions",
+        "about",
+        "treaty_map",
     ],
 )
 def test_every_page_runs_at_most_eight_queries(client, django_assert_max_num_queries, notes, name):
@@ -371,7 +412,7 @@ def test_every_archived_edition_of_a_year_has_its_own_address(client):
     shown = HTMLParser(march_page.text).css_first(".history strong")
     assert shown.text() == "1 March 2015"  # the edition itself, marked in the list
 
-    sitemap = client.get(reverse("public:sitemap")).text
+    sitemap = whole_sitemap(client)
     assert march_url in sitemap and september_url in sitemap
 
 
@@ -390,12 +431,19 @@ def test_an_edition_address_must_match_its_profile_year_and_state(client, site):
         assert client.get(reverse("public:archived_edition", args=args)).status_code == 404
 
 
-def test_countries_without_a_region_come_last(client, site):
-    make_public_country("Aaland")  # no region: sorts before every region by name alone
+def test_the_region_filter_lists_that_regions_countries_only(client, site):
+    make_public_country("Aaland")  # no region
     make_public_country("Norway", region="Europe")
-    page = client.get(reverse("public:countries")).text
-    headings = [h.text() for h in HTMLParser(page).css("section.region h2")]
-    assert headings == ["Central Asia", "Europe", "Other"]
+    doc = HTMLParser(client.get(reverse("public:countries"), {"region": "Europe"}).text)
+    assert [a.text() for a in doc.css("ul.countries > li > a")] == ["Norway"]
+    assert doc.css_first("h1").text() == "Countries: Europe"
+    # An unknown region lists everyone.
+    doc = HTMLParser(client.get(reverse("public:countries"), {"region": "Atlantis"}).text)
+    assert [a.text() for a in doc.css("ul.countries > li > a")] == [
+        "Aaland",
+        "Kazakhstan",
+        "Norway",
+    ]
 
 
 # A country, or a topic, is named on the public site once an edition of it is published or
@@ -438,6 +486,9 @@ def test_a_country_with_nothing_published_has_no_page_and_is_named_nowhere(clien
         text = response.content.decode()
         assert [word for word in ATLANTIS if word in text] == [], name
         assert country.get_absolute_url() not in text, name
+    sitemap = whole_sitemap(client)
+    assert [word for word in ATLANTIS if word in sitemap] == []
+    assert country.get_absolute_url() not in sitemap
 
 
 @pytest.mark.parametrize("state", [S.PUBLISHED, S.SUPERSEDED])
@@ -456,15 +507,15 @@ def test_a_country_is_public_once_an_edition_of_it_is_published_or_archived(
         response = client.get(url)
 
     assert response.status_code == 200
-    links = HTMLParser(response.text).css("ul.editions a")
+    links = HTMLParser(response.text).css("section.hub-profile h3 a")
     assert [(a.text(), a.attributes["href"]) for a in links] == [
         ("Casualties", casualties.get_absolute_url())
     ]
-    assert ("archived" in response.text) is (state == S.SUPERSEDED)
+    assert ("Archived edition" in response.text) is (state == S.SUPERSEDED)
     assert "Victim Assistance" not in response.text  # the draft's topic
     assert url in client.get(reverse("public:countries")).text
     assert url in client.get(reverse("public:treaty_status")).text
-    assert url in client.get(reverse("public:sitemap")).text
+    assert url in whole_sitemap(client)
     search_form = HTMLParser(client.get(urls(site)["search"]).text)
     options = {option.text() for option in search_form.css("select option")}
     assert {"Atlantis", "Atlantic Ocean", "Casualties"} <= options

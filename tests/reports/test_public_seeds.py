@@ -54,7 +54,7 @@ def test_seed_003_footnotes_link_both_ways(client, seeds):
     assert len(doc.css_first("#note-1").css("a.backref")) == 1
     # The letter cited by notes 1, 4, 7, 8 and 10 is one source page, listing all five.
     source_links = {
-        a.attributes["href"] for n in (1, 4, 7, 8, 10) for a in doc.css(f"#note-{n} .cites a")
+        a.attributes["href"] for n in (1, 4, 7, 8, 10) for a in doc.css(f"#note-{n} a.source")
     }
     assert len(source_links) == 1
     source_page = client.get(source_links.pop()).text
@@ -78,7 +78,7 @@ def test_seed_001_ibid_notes_link_to_the_source_they_repeat(client, seeds):
         note = doc.css_first(f"#note-{ibid}")
         link = note.css_first(".note-text a")
         assert link.text().startswith("Ibid")
-        previous_sources = {a.attributes["href"] for a in doc.css(f"#note-{before} .cites a")}
+        previous_sources = {a.attributes["href"] for a in doc.css(f"#note-{before} a.source")}
         assert link.attributes["href"] in previous_sources
 
 

@@ -74,6 +74,8 @@ class Command(BaseCommand):
                 year=item["year"],
                 release_date=parse_date(item.get("release_date")),
                 state=item["state"],
+                overview=item.get("overview", ""),
+                key_findings="\n".join(item.get("key_findings", [])),
             )
             reports[(report.series, report.year)] = report
         for item in data["treaty_statuses"]:
