@@ -127,6 +127,13 @@ class TopicResource(PublicRecordResource):
 class ReportResource(PublicRecordResource):
     # A report's state changes only by starting and releasing it: exported, never imported.
     state = fields.Field(attribute="state", column_name="state", readonly=True)
+    # Text of any length: a spreadsheet's empty cell is an empty text, not a missing one.
+    overview = fields.Field(
+        attribute="overview", column_name="overview", widget=widgets.CharWidget()
+    )
+    key_findings = fields.Field(
+        attribute="key_findings", column_name="key_findings", widget=widgets.CharWidget()
+    )
 
     class Meta(PublicRecordResource.Meta):
         model = Report
@@ -136,6 +143,8 @@ class ReportResource(PublicRecordResource):
             "series_slug",
             "year",
             "title",
+            "overview",
+            "key_findings",
             "release_date",
             "target_date",
             "scheduled_release_at",

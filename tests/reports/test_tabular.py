@@ -82,7 +82,12 @@ def full_rows():
     )
 
 
-def stored(model, exclude=("id", "created_at")):
+# Kept by the database itself (ids, when a row was made or last changed), or not tabular: a
+# report's PDF is a file attached in the admin.
+NOT_TABULAR = ("id", "created_at", "updated_at", "pdf")
+
+
+def stored(model, exclude=NOT_TABULAR):
     fields = [f.attname for f in model._meta.concrete_fields if f.name not in exclude]
     return sorted(model.objects.values_list(*fields))
 
@@ -125,7 +130,7 @@ def test_a_round_trip_keeps_every_field(resource, model, file_format):
 
 def test_every_field_of_each_model_is_in_its_resource():
     """A field added to a model fails here until its resource carries it (or says why not)."""
-    never = {"id", "created_at"}
+    never = set(NOT_TABULAR)
     for resource, model in RESOURCES:
         fields = {f.attname.removesuffix("_id") for f in model._meta.concrete_fields}
         exported = set(resource().get_export_headers())
