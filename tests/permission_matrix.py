@@ -10,13 +10,15 @@ import reversion
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from reversion.models import Version
 
 from reports.editions import workflow
-from reports.models import Edition
+from reports.models import Assignment, Edition
 from reports.public import pagecache
 from tests.builders import make_edition, make_record_change
 from tests.reports.public_helpers import make_site
@@ -58,6 +60,12 @@ def build_records(users):
         ]:
             reversion.add_to_revision(model_instance)
     draft = workflow.start_draft(profile, users["editor"])
+    Assignment.objects.create(
+        report=current.report, profile=profile, researcher=users["researcher"]
+    )
+    for url in ("/about/", "/pages/press/"):
+        page, _ = FlatPage.objects.get_or_create(url=url, defaults={"title": url, "content": "."})
+        page.sites.add(Site.objects.get_current())
     make_edition(state=Edition.State.DRAFT)
     make_record_change(site["country"], users["editor"])
     AccessAttempt.objects.create(
@@ -95,6 +103,9 @@ def _object(model_label, records, users):
         "sources_footnote": records["draft"].footnotes.first(),
         "sources_citation": records["draft"].footnotes.first().citations.first(),
         "django_tasks_database_dbtaskresult": _task_result(),
+        "reports_assignment": Assignment.objects.first(),
+        "flatpages_flatpage": FlatPage.objects.first(),
+        "sites_site": Site.objects.get_current(),
     }[model_label]
 
 
@@ -139,6 +150,12 @@ def path_for(key, route, records, users):
         "(?P<url>.*)$": "no-such-page/",
         "^recover/$": "recover/",
         "<uuid:result_id>": "00000000-0000-4000-8000-000000000000",
+        # The JSON API's (django-ninja's) and the newer public pages' arguments.
+        "<slug>": site["country"].slug,
+        "<edition_id>": str(site["current"].pk),
+        "<source_id>": str(site["current"].footnotes.first().sources.first().pk),
+        "<slug:section>": "editions",
+        "<path:url>": "press/",
     }
     if key == "edition_preview":
         values["<int:edition_id>"] = str(draft.pk)
@@ -155,6 +172,15 @@ def path_for(key, route, records, users):
         values["<path:object_id>"] = str(obj.pk)
         values["^recover/(\\d+)/$"] = f"recover/{version.pk if version else 0}/"
         values["^([^/]+)/history/(\\d+)/$"] = f"{obj.pk}/history/{version.pk if version else 0}/"
+    if key.startswith("admin:reports_report_"):  # a report's own pages
+        values["<int:object_id>"] = str(site["current"].report.pk)
+    if key == "admin:reports_profile_start_draft":
+        values["<int:object_id>"] = str(site["profile"].pk)
+    if key == "admin:reports_edition_withdraw":  # only a published edition is withdrawn
+        values["<int:object_id>"] = str(site["current"].pk)
+    if key == "public:archived_pdf":
+        values["<int:year>"] = str(site["old"].last_updated.year)
+        values["<int:edition_id>"] = str(site["old"].pk)
     if key == "admin:view_on_site":
         values["<path:object_id>"] = str(site["current"].pk)
     for placeholder, value in values.items():

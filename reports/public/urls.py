@@ -1,6 +1,7 @@
 from django.contrib.flatpages import views as flatpage_views
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from reports.public.sources import source
 
@@ -9,6 +10,10 @@ from .feeds import CountryFeed, TopicFeed, UpdatesFeed
 from .sitemaps import SITEMAPS
 
 app_name = "public"
+
+# Every public address only reads: a POST (or any other change method) is refused with 405,
+# as by the views that say so themselves.
+feed, country_feed, topic_feed = (require_safe(f()) for f in (UpdatesFeed, CountryFeed, TopicFeed))
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -35,23 +40,23 @@ urlpatterns = [
     path("treaty-status/", views.treaty_status, name="treaty_status"),
     path("treaty-status/map.svg", views.treaty_map, name="treaty_map"),
     path("topics/<slug:topic>/", views.topic, name="topic"),
-    path("feeds/updates/", UpdatesFeed(), name="feed"),
-    path("feeds/countries/<slug:country>/", CountryFeed(), name="country_feed"),
-    path("feeds/topics/<slug:topic>/", TopicFeed(), name="topic_feed"),
+    path("feeds/updates/", feed, name="feed"),
+    path("feeds/countries/<slug:country>/", country_feed, name="country_feed"),
+    path("feeds/topics/<slug:topic>/", topic_feed, name="topic_feed"),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        require_safe(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "public:sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<slug:section>.xml",
-        sitemap_views.sitemap,
+        require_safe(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),
     path("robots.txt", views.robots_txt, name="robots"),
     # Small pages edited in the admin (Flat pages), each at its URL: /about/, /pages/….
-    path("about/", flatpage_views.flatpage, {"url": "/about/"}, name="about"),
+    path("about/", require_safe(flatpage_views.flatpage), {"url": "/about/"}, name="about"),
     path("pages/<path:url>", views.page, name="page"),
 ]

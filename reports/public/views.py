@@ -675,6 +675,7 @@ def _csv_safe(values):
     return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in values]
 
 
+@require_safe
 def page(request, url):
     """A small page edited in the admin whose URL starts with /pages/."""
     return flatpage_views.flatpage(request, f"/pages/{url}")
