@@ -4,18 +4,20 @@ like the page itself (reports.public.pagecache).
 
 WeasyPrint reads the page's stylesheet from the static files on disk, never over the network:
 the server would otherwise fetch from itself, and content could make it fetch elsewhere.
+
+WeasyPrint needs the system's Pango library (Debian: libpango-1.0-0, which chromium brings
+too); it is imported on the first PDF asked for, so that a server without it still serves
+every other page.
 """
 
 import mimetypes
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse
-from weasyprint.urls import URLFetcherResponse
 
 
 def _static_file(path):
@@ -36,6 +38,8 @@ def _static_file(path):
 
 def local_only(url, *args, **kwargs):
     """WeasyPrint's url_fetcher: static files from disk; nothing else is fetched."""
+    from weasyprint.urls import URLFetcherResponse
+
     found = _static_file(urlsplit(url).path)
     if found is None:
         raise ValueError(f"Not fetched for a PDF: {url}")
@@ -45,6 +49,8 @@ def local_only(url, *args, **kwargs):
 
 def pdf_response(request, page):
     """`page` (the HTML response of an edition) as a PDF."""
+    import weasyprint
+
     document = weasyprint.HTML(
         string=page.content.decode(),
         base_url=request.build_absolute_uri("/"),
