@@ -250,6 +250,24 @@ def refuse_delete(model_admin, request, object_id, edition_of):
     )
 
 
+def changeform_or_refusal(
+    model_admin, view, request, object_id, edition_of, form_url, extra_context
+):
+    """The change form, or the refusal of a post to an edition that is not editable: checked
+    before the form, and again when the form finds the edition was locked meanwhile (a
+    colleague submitted it between the two), so the post is a message, never a 403 page."""
+    refused = refuse_post_to_uneditable(model_admin, request, object_id, edition_of)
+    if refused:
+        return refused
+    try:
+        return view(request, object_id, form_url, extra_context)
+    except PermissionDenied:
+        refused = refuse_post_to_uneditable(model_admin, request, object_id, edition_of)
+        if refused:
+            return refused
+        raise
+
+
 class ReadOnlyWhenFrozenInline:
     """Content inlines: editable only while their edition is a draft or has changes requested."""
 
@@ -313,8 +331,15 @@ class EditionContentAdminMixin:
         return actions
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        refused = refuse_post_to_uneditable(self, request, object_id, self._edition_of)
-        return refused or super().changeform_view(request, object_id, form_url, extra_context)
+        return changeform_or_refusal(
+            self,
+            super().changeform_view,
+            request,
+            object_id,
+            self._edition_of,
+            form_url,
+            extra_context,
+        )
 
     def _lock_editions(self, obj):
         """Lock the editions a save of `obj` writes (its own, and the one it leaves when
@@ -411,8 +436,15 @@ class EditionWorkflowAdminMixin:
         return actions
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        refused = refuse_post_to_uneditable(self, request, object_id, lambda edition: edition)
-        return refused or super().changeform_view(request, object_id, form_url, extra_context)
+        return changeform_or_refusal(
+            self,
+            super().changeform_view,
+            request,
+            object_id,
+            lambda edition: edition,
+            form_url,
+            extra_context,
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # VersionAdmin records the save's revision around change_view: a step taken with the

@@ -198,7 +198,9 @@ class Person:
         reason = None
         if response.status_code == 302:
             messages = self.messages(response)
-            refusals = [m for m in messages if "Nothing was saved" in m]
+            # Django's own answer for a row gone meanwhile (a revert made the draft's rows
+            # anew): nothing was saved either.
+            refusals = [m for m in messages if "Nothing was saved" in m or "doesn’t exist" in m]
             outcome, reason = ("refused", refusals[0]) if refusals else ("landed", None)
         elif response.status_code == 200 and "Someone else saved this edition" in response.text:
             outcome, reason = "conflict", "someone else saved this edition"

@@ -456,3 +456,37 @@ def test_saving_the_edition_form_validates_only_the_rows_that_changed(
     assert response.status_code == 302, messages_of(response)
     assert validated == ["Letter No. 2, 5 May 2004."]
     assert edition.footnotes.get(number=2).text == "Letter No. 2, 5 May 2004."
+
+
+def test_a_section_saved_as_its_edition_is_submitted_meanwhile_is_a_message(
+    client, researcher, monkeypatch
+):
+    """The edition is checked before the form and found locked by the form itself (a
+    colleague submitted it between the two): the answer is the refusal's message, not 403."""
+    from reports.editions import admin as editions_admin
+    from reports.models import Section
+
+    edition = workflow.start_draft(make_profile(), researcher)
+    section = Section.objects.create(edition=edition, position=1, heading="Policy", body="Old.")
+    real = editions_admin.refuse_post_to_uneditable
+    calls = []
+
+    def submitted_right_after_the_check(*args):
+        calls.append(args)
+        if len(calls) == 1:
+            workflow.submit(Edition.objects.get(pk=edition.pk), researcher)
+            return None
+        return real(*args)
+
+    monkeypatch.setattr(
+        editions_admin, "refuse_post_to_uneditable", submitted_right_after_the_check
+    )
+    client.force_login(researcher)
+    url = reverse("admin:reports_section_change", args=[section.pk])
+    data = {"edition": edition.pk, "position": 1, "heading": "Policy", "body": "New."}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    assert any("Nothing was saved" in m for m in messages_of(response))
+    assert Section.objects.get(pk=section.pk).body == "Old."
