@@ -57,6 +57,11 @@ class EditionForm(forms.ModelForm):
 
     conflict = None  # an EditionDiff of what someone else changed, when the token is stale
 
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and hasattr(self, "cleaned_data"):
+            show_hidden_errors(self)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
@@ -139,12 +144,32 @@ class _LoadedRowChoice(forms.ModelChoiceField):
             pk = None
         row = self.formset._existing_object(pk) if pk is not None else None
         if row is None:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            raise ValidationError(
+                f"This {self.formset.model._meta.verbose_name} was removed since the page was "
+                "loaded (a colleague reverted or changed the edition): reload the page and "
+                "make your change again.",
+                code="invalid_choice",
+            )
         return row
+
+
+def show_hidden_errors(form):
+    """The admin's templates show no error of a hidden field (a row's id, the form's version
+    token): repeat each as an error of the whole form, so that "Please correct the errors
+    below" always has something below it (a row removed meanwhile by a colleague's revert)."""
+    for name, field in form.fields.items():
+        if field.widget.is_hidden and name in form.errors:
+            for message in form.errors[name]:
+                form.add_error(None, message)
 
 
 class ContentRowForm(forms.ModelForm):
     """A row of an edition's content in the edition form."""
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and hasattr(self, "cleaned_data"):
+            show_hidden_errors(self)
 
     def _post_clean(self):
         # A stored row left as it was loaded is not saved (the formset skips unchanged

@@ -490,3 +490,21 @@ def test_a_section_saved_as_its_edition_is_submitted_meanwhile_is_a_message(
     assert response.status_code == 302
     assert any("Nothing was saved" in m for m in messages_of(response))
     assert Section.objects.get(pk=section.pk).body == "Old."
+
+
+def test_a_form_whose_row_was_removed_meanwhile_says_so(client, researcher):
+    """A colleague's revert made the draft's rows anew: the form's rows are gone, and the page
+    says so (an error of a hidden field, the row's id, would otherwise show nowhere)."""
+    from sources.models import Footnote
+
+    edition = make_edition(footnotes=[("Letter No. 1, 4 May 2004.",)])
+    client.force_login(researcher)
+    data = form_data(client.get(change_url(edition)))
+    Footnote.objects.filter(edition=edition).delete()
+    Footnote.objects.create(edition=edition, number=1, text="Letter No. 1, 4 May 2004.")
+
+    response = client.post(change_url(edition), data)
+
+    assert response.status_code == 200
+    assert "was removed since the page was loaded" in response.text
+    assert "errorlist" in response.text
