@@ -76,7 +76,7 @@ def main():
     call_command("collectstatic", "--noinput", verbosity=0)
     edition, country, topic = largest_profile()
     url = f"/countries/{country}/{topic}/"
-    factory = RequestFactory()
+    factory = RequestFactory(HTTP_HOST="127.0.0.1")  # a host the settings allow
     notes = edition.footnotes.count()
     print(f"{url}: edition #{edition.pk}, {notes} footnotes, {edition.sections.count()} sections")
 
