@@ -362,13 +362,7 @@ def profile_pdf(request, country, topic):
         current = _current(rows)
         if current is None:
             raise Http404("This profile has no current edition.")
-        edition = edition_queryset().get(pk=current["id"])
-        page = render_edition(request, edition, load_content(edition), history=rows)
-        return (
-            pdf_response(request, page),
-            _last_modified(rows),
-            edition.profile_id,
-        )
+        return _pdf_of(request, current["id"], rows)
 
     return pagecache.cached_page(request, "pdf", build)
 
@@ -382,15 +376,16 @@ def archived_pdf(request, country, topic, year, edition_id):
         row = next((row for row in rows if row["id"] == edition_id), None)
         if row is None or row["year"] != year or row["state"] == Edition.State.PUBLISHED:
             raise Http404("No such archived edition.")
-        edition = edition_queryset().get(pk=row["id"])
-        page = render_edition(request, edition, load_content(edition), history=rows, archived=True)
-        return (
-            pdf_response(request, page),
-            _last_modified(rows),
-            edition.profile_id,
-        )
+        return _pdf_of(request, row["id"], rows, archived=True)
 
     return pagecache.cached_page(request, "pdf", build)
+
+
+def _pdf_of(request, edition_id, rows, **options):
+    """What pagecache.cached_page stores for an edition's PDF: its page rendered, as a PDF."""
+    edition = edition_queryset().get(pk=edition_id)
+    page = render_edition(request, edition, load_content(edition), history=rows, **options)
+    return pdf_response(request, page), _last_modified(rows), edition.profile_id
 
 
 @require_safe
