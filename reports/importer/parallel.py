@@ -6,8 +6,8 @@ name: a group is imported by one process, in the order given, so one country's p
 editions are only ever written by one process and come out as they would one by one (the
 newest edition published, a repeated edition "unchanged" or "updated" in file order). Rows
 shared between countries (topics, reports, sources) can still be added by two processes at
-once; the loser's transaction rolls back and the file is planned and written again
-(`service.import_document`). One thing can differ from a run in one process: a new source
+once; the loser's file rolls back and is planned and written again
+(`service.import_in_batches`). One thing can differ from a run in one process: a new source
 cited from files of two countries takes its title from whichever of them is written first.
 
 Worker processes are started fresh ("spawn"), not forked: a fork would copy this process's
@@ -101,7 +101,7 @@ def _import_group(group, options):
     global _reference
     if _reference is None:
         _reference = service.Reference.load()
-    return [
-        (index, service.import_document(document, options, _reference, parsed))
-        for index, document, parsed in group
-    ]
+    entries = service.import_in_batches(
+        [(document, parsed) for _, document, parsed in group], options, _reference
+    )
+    return [(index, entry) for (index, _, _), entry in zip(group, entries, strict=True)]

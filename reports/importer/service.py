@@ -1,16 +1,18 @@
 """Write parsed archive documents into the database.
 
-Each file is imported in its own transaction as one django-reversion revision "Imported from
-<file>". Its profiles are locked first; each is then planned against what is locked (is its
-edition new, unchanged, or new text for an edition of the same date; see plan_profile) and
-added through the lifecycle step reports.editions.imports.ImportEdition, which never changes an
-existing edition. A dry run plans against what is committed and what the run's earlier files
-would have added, and never writes.
+Each file is imported as one django-reversion revision "Imported from <file>", all or nothing:
+in a transaction of its own, or in a savepoint of its own within a batch of files that commit
+together (import_in_batches). Its profiles are locked first; each is then planned against what
+is locked (is its edition new, unchanged, or new text for an edition of the same date; see
+plan_profile) and added through the lifecycle step reports.editions.imports.ImportEdition,
+which never changes an existing edition. A dry run plans against what is committed and what
+the run's earlier files would have added, and never writes.
 """
 
 import datetime
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, IntegrityError, transaction
@@ -60,6 +62,9 @@ DEFAULT_TOPICS = {
 # A file whose write collides with another transaction is planned and written again, as a
 # person would re-run it; a collision that persists is reported, with nothing written.
 ATTEMPTS = 3
+# Files written in one transaction at most (see import_in_batches).
+BATCH_FILES = 50
+BATCH_SECONDS = 0.25
 RACE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 REPORT_TITLE = re.compile(r"^(?P<series>.+?)(?:\s+Report)?\s+(?P<year>\d{4})$")
 
@@ -150,6 +155,10 @@ class Reference:
             {(r.series, r.year): r for r in Report.objects.all()},
         )
 
+    def reload(self):
+        """Read again what exists: rows cached during a transaction that rolled back are gone."""
+        self.__dict__.update(Reference.load().__dict__)
+
     def profile_of(self, parsed):
         """The existing profile of a parsed profile, or None."""
         country = self.countries.get(parsed.country)
@@ -185,7 +194,29 @@ def parse(document, options, reference):
 
 
 def import_document(document, options, reference, parsed=None):
-    """Import one document (parsed already, or parsed here); returns its entry of the report."""
+    """Import one document (parsed already, or parsed here) in a transaction of its own;
+    returns its entry of the report."""
+    entry, parsed = prepare(document, options, reference, parsed)
+    if parsed is None:
+        return entry
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            if options.dry_run:
+                plans = plan_dry_run(parsed.profiles, options, reference)
+            else:
+                plans = write_document(parsed.profiles, options, reference, document.path)
+        except DatabaseError as exc:
+            reference.reload()
+            if attempt < ATTEMPTS and lost_a_race(exc):
+                continue
+            return not_written(entry, parsed, exc)
+        break
+    return finish(entry, plans, options)
+
+
+def prepare(document, options, reference, parsed=None):
+    """The document's entry of the report, and its parsed profiles to write, or None when the
+    file is refused (the entry says why) or is not a country profile."""
     error = document.error or limits.document_refusal(document.raw)
     entry = {
         "path": document.path,
@@ -195,36 +226,22 @@ def import_document(document, options, reference, parsed=None):
         "profiles": [],
     }
     if error:
-        return entry
+        return entry, None
     if parsed is None:
         parsed = parse(document, options, reference)
     if parsed is None:
-        return entry
+        return entry, None
     entry["stripped_lines"] = parsed.stripped_lines
     if parsed.error:
         entry["error"] = parsed.error
         if parsed.not_profile:
             entry["status"] = NOT_PROFILE
-        return entry
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            if options.dry_run:
-                plans = plan_dry_run(parsed.profiles, options, reference)
-            else:
-                plans = write_document(parsed.profiles, options, reference, document.path)
-        except DatabaseError as exc:
-            # The transaction rolled back: nothing of this file was written, and rows cached
-            # during it no longer exist.
-            reference.__dict__.update(Reference.load().__dict__)
-            if attempt < ATTEMPTS and lost_a_race(exc):
-                continue
-            entry["error"] = f"Not imported, nothing written: {exc}"
-            entry["profiles"] = [
-                profile_report(ProfilePlan(profile, SKIP, reason="the file was not written"))
-                for profile in parsed.profiles
-            ]
-            return entry
-        break
+        return entry, None
+    return entry, parsed
+
+
+def finish(entry, plans, options):
+    """The entry of a file once its `plans` are written (or, in a dry run, planned)."""
     entry["profiles"] = [profile_report(plan) for plan in plans]
     actions = {plan.action for plan in plans}
     if actions == {SKIP}:
@@ -237,6 +254,69 @@ def import_document(document, options, reference, parsed=None):
             FILE_STATUS[action] for action in (CREATE, UPDATE, UNCHANGED) if action in actions
         )
     return entry
+
+
+def not_written(entry, parsed, exc):
+    """The entry of a file whose transaction rolled back: nothing of it was written."""
+    entry["status"] = "rejected"
+    entry["error"] = f"Not imported, nothing written: {exc}"
+    entry["profiles"] = [
+        profile_report(ProfilePlan(profile, SKIP, reason="the file was not written"))
+        for profile in parsed.profiles
+    ]
+    return entry
+
+
+def import_in_batches(items, options, reference, progress=None):
+    """Import `items`, (document, its parsed profiles or None) in file order, and return each
+    file's entry of the report.
+
+    Consecutive files share a transaction, a batch of at most BATCH_FILES files or
+    BATCH_SECONDS, each file in a savepoint of its own: a file that fails leaves nothing
+    written and the others go on, as with a transaction per file, while the commit, the
+    lifecycle gate and the page cache's clock are paid once a batch. The batch's profile
+    locks are held until its commit, so an editor of one of them waits at most that long.
+    A file that collides with another transaction (lost_a_race) ends its batch: the files
+    before it are committed, which releases what the other transaction may be waiting for,
+    and the file is written again at the start of the next batch.
+    """
+    files, position, collisions = [], 0, 0
+    while position < len(items):
+        batch, written = [], []  # the batch's entries; the (entry, parsed) of files written
+        try:
+            with transaction.atomic(), clock_advanced_at_end(), lifecycle():
+                deadline = time.monotonic() + BATCH_SECONDS
+                while position + len(batch) < len(items) and len(batch) < BATCH_FILES:
+                    if batch and time.monotonic() > deadline:
+                        break
+                    document, parsed = items[position + len(batch)]
+                    entry, parsed = prepare(document, options, reference, parsed)
+                    if parsed is None:
+                        batch.append(entry)
+                        continue
+                    try:
+                        plans = write_document(parsed.profiles, options, reference, document.path)
+                    except DatabaseError as exc:
+                        reference.reload()
+                        collisions += 1
+                        if lost_a_race(exc) and collisions < ATTEMPTS:
+                            break
+                        batch.append(not_written(entry, parsed, exc))
+                        collisions = 0
+                        continue
+                    collisions = 0
+                    batch.append(finish(entry, plans, options))
+                    written.append((entry, parsed))
+        except DatabaseError as exc:  # the commit failed: nothing of the batch was written
+            reference.reload()
+            for entry, parsed in written:
+                not_written(entry, parsed, exc)
+        position += len(batch)
+        files += batch
+        if progress is not None:
+            for entry in batch:
+                progress(entry)
+    return files
 
 
 def write_document(profiles, options, reference, path):
@@ -574,12 +654,15 @@ def import_documents(documents, options, progress=None, workers=1):
     if parallel.possible(documents, options, workers):
         return parallel.import_documents(documents, options, progress, workers)
     reference = Reference.load()
-    files = []
-    for document in documents:
-        files.append(import_document(document, options, reference))
-        if progress is not None:
-            progress(files[-1])
-    return {"files": files}
+    if options.dry_run:
+        files = []
+        for document in documents:
+            files.append(import_document(document, options, reference))
+            if progress is not None:
+                progress(files[-1])
+        return {"files": files}
+    items = [(document, None) for document in documents]
+    return {"files": import_in_batches(items, options, reference, progress)}
 
 
 def summarise(report):

@@ -549,3 +549,89 @@ def test_a_collision_that_persists_rejects_the_file_with_nothing_written(monkeyp
     assert entry["status"] == "rejected"
     assert entry["error"].startswith("Not imported, nothing written: duplicate key")
     assert database_rows() == before
+
+
+def failing_for(path, error, times=1):
+    """record_written_rows that raises `error` for the file at `path`, `times` times."""
+    from reports.importer import service
+
+    real = service.record_written_rows
+    left = [times]
+
+    def record(rows, comment, **kwargs):
+        if comment == f"Imported from {path}" and left[0]:
+            left[0] -= 1
+            raise error
+        return real(rows, comment, **kwargs)
+
+    return record
+
+
+def test_a_file_failing_in_a_batch_leaves_nothing_of_it_and_the_others_imported(monkeypatch):
+    from reports.importer import service
+
+    monkeypatch.setattr(
+        service, "record_written_rows", failing_for(SEED_003, IntegrityError("bad row"), 9)
+    )
+    seen = []
+
+    report = import_documents(
+        [seed(name) for name in [SEED_001, SEED_003, SEED_004]], ImportOptions(), seen.append
+    )
+
+    statuses = [(entry["path"], entry["status"]) for entry in report["files"]]
+    assert statuses == [(SEED_001, "imported"), (SEED_003, "rejected"), (SEED_004, "imported")]
+    assert report["files"][1]["error"] == "Not imported, nothing written: bad row"
+    assert seen == report["files"]
+    assert not Edition.objects.filter(imported_from=SEED_003).exists()
+    assert Revision.objects.count() == 2
+
+
+def test_a_file_colliding_in_a_batch_is_written_again_after_the_files_before_it(monkeypatch):
+    from reports.importer import service
+
+    monkeypatch.setattr(
+        service, "record_written_rows", failing_for(SEED_003, IntegrityError("duplicate key"))
+    )
+
+    report = run(seed(SEED_001), seed(SEED_003), seed(SEED_004))
+
+    assert [entry["status"] for entry in report["files"]] == ["imported"] * 3
+    assert Revision.objects.count() == 3
+    assert Edition.objects.filter(imported_from=SEED_003).count() == 1
+
+
+def test_batches_end_after_their_number_of_files(monkeypatch):
+    from reports.importer import service
+
+    monkeypatch.setattr(service, "BATCH_FILES", 2)
+    report = run(*[seed(name) for name in ALL_SEEDS])
+
+    assert [entry["status"] for entry in report["files"]] == ["imported"] * 5
+    assert Revision.objects.count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_whose_commit_fails_reports_each_of_its_files_not_imported(monkeypatch):
+    from reports.importer import service
+
+    real = service.write_content
+
+    def write_content(edition, parsed, reference, written):
+        real(edition, parsed, reference, written)
+        if edition.imported_from == SEED_004:
+            # A row whose foreign key is only checked at commit (Django's constraints are
+            # deferred): the batch's commit fails.
+            Profile.objects.filter(pk=edition.profile_id).update(country_id=10**9)
+
+    monkeypatch.setattr(service, "write_content", write_content)
+    Country.objects.bulk_create(
+        Country(name=name, slug=name.lower()) for name in ["Kazakhstan", "Kyrgyzstan"]
+    )
+    before = database_rows()
+
+    report = run(seed(SEED_001), seed(SEED_003), seed(SEED_004))
+
+    assert [entry["status"] for entry in report["files"]] == ["rejected"] * 3
+    assert all(e["error"].startswith("Not imported, nothing written") for e in report["files"])
+    assert database_rows() == before
