@@ -69,8 +69,6 @@ def groups_by_country(parsed):
 def import_documents(documents, options, progress, workers):
     from . import service  # not at the top: a worker imports this module before Django is set up
 
-    reference = service.Reference.load()
-    parsed = [service.parse(document, options, reference) for document in documents]
     files = [None] * len(documents)
     with ProcessPoolExecutor(
         max_workers=workers,
@@ -78,6 +76,11 @@ def import_documents(documents, options, progress, workers):
         initializer=_start_worker,
         initargs=(settings.DATABASES,),
     ) as pool:
+        # The workers start (Python, Django) while this process parses every file.
+        for _ in range(workers):
+            pool.submit(_started)
+        reference = service.Reference.load()
+        parsed = [service.parse(document, options, reference) for document in documents]
         tasks = [
             pool.submit(_import_group, [(i, documents[i], parsed[i]) for i in group], options)
             for group in groups_by_country(parsed)
@@ -93,6 +96,10 @@ def import_documents(documents, options, progress, workers):
 def _start_worker(databases):
     settings.DATABASES = databases
     django.setup()
+
+
+def _started():
+    return True
 
 
 def _import_group(group, options):
