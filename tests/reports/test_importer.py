@@ -635,3 +635,17 @@ def test_a_batch_whose_commit_fails_reports_each_of_its_files_not_imported(monke
     assert [entry["status"] for entry in report["files"]] == ["rejected"] * 3
     assert all(e["error"].startswith("Not imported, nothing written") for e in report["files"])
     assert database_rows() == before
+
+
+def test_command_says_how_to_finish_an_import_the_database_went_away_from(monkeypatch):
+    from django.db import OperationalError
+
+    from reports.management.commands import import_archive
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection to server was lost")
+
+    monkeypatch.setattr(import_archive, "import_documents", unreachable)
+
+    with pytest.raises(CommandError, match="run the same import again to finish it"):
+        call_command("import_archive", str(SEEDS / SEED_004))

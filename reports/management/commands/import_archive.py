@@ -4,6 +4,7 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 from tqdm import tqdm
 
 from reports.importer.archive import iter_documents
@@ -68,14 +69,26 @@ class Command(BaseCommand):
         if len(documents) >= PROGRESS_FROM:
             bar = tqdm(total=len(documents), unit="file", file=sys.stderr)
             progress = lambda entry: bar.update(1)  # noqa: E731
-        report = import_documents(
-            documents,
-            ImportOptions(dry_run=dry_run, state=state, default_country=country, default_year=year),
-            progress=progress,
-            workers=workers,
-        )
-        if bar is not None:
-            bar.close()
+        try:
+            report = import_documents(
+                documents,
+                ImportOptions(
+                    dry_run=dry_run, state=state, default_country=country, default_year=year
+                ),
+                progress=progress,
+                workers=workers,
+            )
+        except OperationalError as exc:
+            # The database went away (a restart, a lost connection): what was committed stays,
+            # and importing the same files again reports those "unchanged".
+            raise CommandError(
+                f"The import stopped: the database could not be reached ({exc}). "
+                "Files imported before that stay imported; run the same import again "
+                "to finish it."
+            ) from exc
+        finally:
+            if bar is not None:
+                bar.close()
         summary_out = self.stderr if as_json else self.stdout
         if as_json:
             self.stdout.write(dump_json(report))
