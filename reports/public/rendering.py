@@ -19,8 +19,10 @@ Markers are numbered on the page: the k-th marker of note n gets ``id="ref-n-k"`
 a marker too ("Casualties[1]"); it links like one in the text.
 """
 
+import functools
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -256,23 +258,42 @@ def _title_span(text, title):
     return match.span() if match else None
 
 
-def _word_key(word):
-    return word.strip(".,;:()[]“”\"'").casefold()
+WORD_EDGES = ".,;:()[]“”\"'"
 
 
-def _near_title(text, title):
+def _word_keys(text):
+    """The words of `text` as compared: without the punctuation around them, casefolded."""
+    return [word.strip(WORD_EDGES) for word in text.casefold().split()]
+
+
+@functools.lru_cache(maxsize=4096)
+def _title_keys(title):
+    keys = _word_keys(title)
+    return keys, Counter(keys)
+
+
+class _NoteWords:
+    """A note's words as compared, read once for all the sources it cites."""
+
+    def __init__(self, text):
+        self.keys = _word_keys(text)
+        self.present = Counter(self.keys)
+
+
+def _near_title(text, title, note):
     """Where the note names a source in words close to its title ("the General Status" for
     "General Status"): (start, end) of the run of the note's words that holds nearly all the
-    title's words in order, or None."""
-    wanted = [_word_key(word) for word in title.split()]
+    title's words in order, or None. `note`: the note's _NoteWords."""
+    wanted, counts = _title_keys(title)
     if len(wanted) < 4:
         return None
-    words = list(re.finditer(r"\S+", text))
+    # The words in common bound what the matcher can find: most notes fail this cheap test.
+    present = note.present
+    if sum(min(n, present[key]) for key, n in counts.items()) < NEAR * len(wanted):
+        return None
     blocks = [
         block
-        for block in SequenceMatcher(
-            None, [_word_key(w.group(0)) for w in words], wanted, autojunk=False
-        ).get_matching_blocks()
+        for block in SequenceMatcher(None, note.keys, wanted, autojunk=False).get_matching_blocks()
         if block.size
     ]
     if not blocks or sum(block.size for block in blocks) < NEAR * len(wanted):
@@ -280,6 +301,7 @@ def _near_title(text, title):
     first, last = blocks[0].a, blocks[-1].a + blocks[-1].size - 1
     if last - first + 1 > len(wanted) / NEAR:
         return None  # the words are spread over the note, not one mention
+    words = list(re.finditer(r"\S+", text))
     end = words[last].end()
     while end > words[last].start() and text[end - 1] in ".,;:":
         end -= 1
@@ -291,8 +313,12 @@ def _find_titles(text, sources):
     not overlapping, and none holding a URL (which links on its own). Sources it does not
     name are returned apart, in citation order."""
     found, apart = [], []
+    note = None
     for source in sources:
-        span = _title_span(text, source[1]) or _near_title(text, source[1])
+        span = _title_span(text, source[1])
+        if span is None:
+            note = note or _NoteWords(text)
+            span = _near_title(text, source[1], note)
         if (
             span is None
             or "http" in text[span[0] : span[1]]
