@@ -556,7 +556,7 @@ def write_content(edition, parsed, reference, written):
         footnote.pk: [
             Citation(
                 footnote=footnote,
-                source=sources[identity_of(citation)],
+                source_id=sources[identity_of(citation)],
                 position=position,
                 locator=citation.locator[:120],
             )
@@ -575,22 +575,25 @@ def identity_of(citation):
 
 
 def sources_for(citations, reference, written):
-    """The Source for each citation identity, matching the bibliography or adding to it."""
+    """The id of the Source for each citation identity, matching the bibliography or adding to
+    it."""
     wanted = {identity_of(citation): citation for citation in citations}
-    found = {
-        source.identity_key: source
-        for source in Source.objects.filter(identity_key__in=list(wanted))
-    }
+    found = dict(
+        Source.objects.filter(identity_key__in=list(wanted)).values_list("identity_key", "pk")
+    )
     unmatched = [identity for identity in wanted if identity not in found]
     if unmatched:
-        aliases = SourceAlias.objects.filter(identity_key__in=unmatched).select_related("source")
-        found.update((alias.identity_key, alias.source) for alias in aliases)
+        found.update(
+            SourceAlias.objects.filter(identity_key__in=unmatched).values_list(
+                "identity_key", "source_id"
+            )
+        )
     missing = [citation for identity, citation in wanted.items() if identity not in found]
     created = Source.objects.bulk_create(
         new_source(citation, reference, written) for citation in missing
     )
     written += created
-    found.update((source.identity_key, source) for source in created)
+    found.update((source.identity_key, source.pk) for source in created)
     return found
 
 
