@@ -352,7 +352,7 @@ def figures(records, paths, churn_log, this_run, how, down_at, back_at):
         "publishes": published,
         "churn_retries": failures,
     }
-    fresh_after = []
+    fresh_after, unserved, by_page = [], [], {}
     for began, ended, index, status, stale, retry, markers in records:
         p = phase((began, ended))
         result["status"][p][str(status)] = result["status"][p].get(str(status), 0) + 1
@@ -363,6 +363,12 @@ def figures(records, paths, churn_log, this_run, how, down_at, back_at):
             result["500"].append((round(began - down_at, 3), paths[index]))
         if status == 200 and not stale and began > back_at:
             fresh_after.append(ended)
+        if stale or status != 200:
+            unserved.append(began)
+        if p == "during":
+            kind = "stale" if stale else "fresh" if status == 200 else str(status)
+            row = by_page.setdefault(paths[index], {})
+            row[kind] = row.get(kind, 0) + 1
         result["pages_showing_a_churned_edition"] += bool(markers)
         for marker in markers:
             # Editions of earlier runs were all withdrawn before this one began.
@@ -370,6 +376,11 @@ def figures(records, paths, churn_log, this_run, how, down_at, back_at):
             if gone is not None and gone < began:
                 result["withdrawn_served"].append((paths[index], marker, round(began - gone, 3)))
     result["first_fresh_after"] = min(fresh_after) - back_at if fresh_after else None
+    # What the readers saw of the outage: from the first answer that was not fresh to the last.
+    result["readers_outage"] = (
+        (min(unserved) - down_at, max(unserved) - down_at) if unserved else None
+    )
+    result["during_by_page"] = by_page
     return result
 
 
@@ -386,7 +397,20 @@ def show(run_number, r):
         f"  after:  {statuses('after')} (stale {r['stale']['after']})\n"
         f"  503 with Retry-After {r['503_with_retry_after']}, without "
         f"{r['503_without_retry_after']}; 500s {len(r['500'])} {r['500'][:5]}\n"
-        f"  first fresh 200 "
+        + (
+            "  readers saw the outage from {:.2f} s to {:.2f} s after the restart began\n".format(
+                *r["readers_outage"]
+            )
+            if r["readers_outage"]
+            else ""
+        )
+        + "  during, by page: "
+        + "; ".join(
+            f"{path} " + " ".join(f"{k} {n}" for k, n in sorted(row.items()))
+            for path, row in sorted(r["during_by_page"].items())
+        )
+        + "\n"
+        + "  first fresh 200 "
         + (f"{first:.3f} s after the database was back" if first is not None else "never")
         + f"\n  churn: {r['cycles']} publish+withdraw cycles, {r['churn_retries']} steps retried; "
         f"{r['pages_showing_a_churned_edition']} answers showed a churned edition; "
@@ -422,6 +446,12 @@ def summary(results):
         ],
         "first fresh 200 after (s)": [
             None if r["first_fresh_after"] is None else round(r["first_fresh_after"], 3)
+            for r in results
+        ],
+        "readers' outage (s)": [
+            None
+            if r["readers_outage"] is None
+            else round(r["readers_outage"][1] - r["readers_outage"][0], 2)
             for r in results
         ],
         "withdrawn served": [len(r["withdrawn_served"]) for r in results],
@@ -483,16 +513,12 @@ def main():
             cwd=ROOT,
             check=True,
         )
-        with tempfile.TemporaryDirectory(prefix="monitor-outage-") as workdir:
-            for run_number in range(1, args.runs + 1):
-                result = one_run(args, env, run_number, Path(workdir))
-                show(run_number, result)
-                results.append(result)
-                if result["500"]:
-                    keep = Path(tempfile.mkdtemp(prefix="monitor-outage-logs-"))
-                    for log in Path(workdir).glob("gunicorn-*.log"):
-                        log.rename(keep / log.name)
-                    print(f"gunicorn logs kept in {keep}", flush=True)
+        workdir = Path(tempfile.mkdtemp(prefix="monitor-outage-"))
+        print(f"logs (gunicorn's, the churn's, the readers' records): {workdir}", flush=True)
+        for run_number in range(1, args.runs + 1):
+            result = one_run(args, env, run_number, workdir)
+            show(run_number, result)
+            results.append(result)
     finally:
         ensure_postgres_running()
     if len(results) > 1:
