@@ -9,21 +9,24 @@
 Builds (once) a small data set of its own in PostgreSQL (BENCH_PG, database monitor_outage_bench:
 50 countries x 6 topics, the newest of three yearly editions published, with bench/
 public_dataset.py), serves it with gunicorn (monitor/gunicorn.py, bound to 127.0.0.1, 2 sync
-workers) and the Redis cache (CACHE_URL, default DB 5, emptied at each run; STALE_IF_ERROR on),
+workers; the production settings and URL conf, whose handler500 answers 503 while the database
+is away) and the Redis cache (CACHE_URL, default DB 5, emptied at each run; STALE_IF_ERROR on),
 and for --seconds loads public pages from loopback with --clients Python processes (one
 request at a time each, several URLs in turn, among them the profile being churned), while
 another process publishes and withdraws an edition once a second through the lifecycle API
 (bench/publish_churn.py's helpers; each step returns once every server process will have seen
 it, as the admin's request does; a step that fails while the database is away is tried again).
-Halfway through, PostgreSQL is restarted with `pg_ctlcluster ... restart`, or with --stop-for N
-stopped, left down N seconds and started again.
+Halfway through, PostgreSQL is restarted with `pg_ctlcluster ... restart` (fast shutdown, then
+start), or with --stop-for N stopped, left down N seconds and started again; the output says
+which. --no-restart runs the same load without touching PostgreSQL (a check of the script).
 
 Prints for each run: the requests, the answers by status before, during and after the restart
 (during: a request that overlapped it), those served stale (X-Served-Stale), the 503s with and
 without Retry-After, the seconds from the database accepting connections again until the first
 fresh (200, not stale) answer, and the withdrawn editions served after their withdraw had
 returned (each page is searched for the churned editions' summaries; must be 0). Any 500 is a
-defect and is listed. With --runs N, min and median of each figure at the end.
+defect and is listed. With --runs N, min and median of each figure at the end. The logs
+(gunicorn's, the churn's, every request's record) stay in the folder it prints.
 
 Everything it starts is stopped at the end, whatever happens, and PostgreSQL is left running
 (started again if a failure left it down; pg_isready is checked last).
