@@ -1,4 +1,5 @@
-"""Hostile inputs to the importer: no crash, no hang, and no file half written (issue 14).
+"""Hostile inputs to the importer: no crash, no hang (each document is given a few seconds),
+and no file half written (issue 14).
 
 Slow: runs under CI (CI=true) and with FUZZ=1, on SQLite only (the parser does not touch the
 database, and the archive imports check what one database keeps). Over 10,000 generated cases
@@ -28,7 +29,7 @@ from reports.importer.service import ImportOptions, import_documents
 from reports.models import Edition, EditionEvent, Profile, Section
 from sources.models import Citation, Footnote, Source
 from tests.conftest import IN_CI
-from tests.reports.test_importer_fuzz import LINES, TEXT, html_pages
+from tests.reports.test_importer_fuzz import LINES, TEXT, at_most, html_pages
 
 pytestmark = [
     pytest.mark.slow,
@@ -44,6 +45,8 @@ pytestmark = [
 PARSER_CASES = int(os.environ.get("FUZZ_EXAMPLES", "8000"))
 ZIPS = int(os.environ.get("FUZZ_ZIPS", "1500"))
 ARCHIVES = int(os.environ.get("FUZZ_ARCHIVES", "500"))
+# A few kB take milliseconds: a document still parsing after this long is a hang to report.
+PARSE_SECONDS = 5
 FAST = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
 
 
@@ -66,7 +69,8 @@ DOCUMENTS = st.one_of(
 @given(DOCUMENTS)
 def test_the_parser_never_raises(document):
     name, raw = document
-    parsed = parse_document(raw, name=name)
+    with at_most(PARSE_SECONDS):
+        parsed = parse_document(raw, name=name)
     assert (parsed.error is None) == bool(parsed.profiles)
 
 
@@ -118,7 +122,8 @@ def test_an_archive_is_read_whole_or_refused_and_each_member_parses(data):
     for document in documents:
         assert document.raw is not None or document.error
         if document.raw is not None:
-            parsed = parse_document(document.raw, name=document.path)
+            with at_most(PARSE_SECONDS):
+                parsed = parse_document(document.raw, name=document.path)
             assert (parsed.error is None) == bool(parsed.profiles)
 
 
@@ -134,7 +139,8 @@ def test_an_archive_imports_whole_files_or_nothing_of_them(data):
     if documents is None:
         assert {model: model.objects.count() for model in WRITTEN} == before
         return
-    report = import_documents(documents, ImportOptions())
+    with at_most(PARSE_SECONDS * len(documents) + 10):
+        report = import_documents(documents, ImportOptions())
 
     written = [entry for entry in report["files"] if entry["status"] in ("imported", "updated")]
     created = sum(
