@@ -38,6 +38,7 @@ format: $(STAMP)
 # Builds the benchmark data set in PostgreSQL (BENCH_PG, BENCH_DB_PREFIX), installs the Wagtail
 # anchor into bench/.wagtail-venv, runs every benchmark and rewrites the generated section of
 # BENCHMARKS.md. Not part of `make test`.
+# bench/outage.py is not run here: it restarts the machine's PostgreSQL (see BENCHMARKS.md).
 bench: $(STAMP)
 	BENCH_COMMAND='make bench BENCH_SCALES="$(BENCH_SCALES)" BENCH_ROUNDS=$(BENCH_ROUNDS) $(BENCH_ARGS)' \
 		$(PY) bench/run.py --scales $(BENCH_SCALES) --rounds $(BENCH_ROUNDS) $(BENCH_ARGS)

@@ -1192,8 +1192,10 @@ def build_body(units, styled=frozenset()):
                 sections[-1][1].append(Unit(text, unit.line, unit.block, False, unit.gap, True))
                 continue
         if "|" in unit.text and not unit.table and not sections and not summary:
-            index = read_overview(units, index, overview)
-            continue
+            following = read_overview(units, index, overview)
+            if following > index:  # it may take nothing (a line set apart): never loop on it
+                index = following
+                continue
         heading = (unit.alone and unit.text in styled) or is_heading(units, index)
         if LEAD_IN.match(unit.text) and not any(heading for heading, _ in sections):
             in_summary = True
