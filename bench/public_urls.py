@@ -5,6 +5,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import path
 
+# The production error page: a database that is away answers 503, not Django's plain 500.
+from monitor.urls import handler500  # noqa: F401
 from monitor.urls import urlpatterns as production
 from reports.public.views import profile
 
