@@ -59,6 +59,7 @@ STEMMER = Stemmer.Stemmer("english")
 WEIGHT = {"e": 1.5, "s": 1.0, "f": 0.5}
 SQLITE_ROWS = 10000
 MARKERS = re.compile(r"\s*\[\d{1,4}\]")
+NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # How close a word must be to a country's name for "did you mean" (trigram similarity).
 SIMILAR = 0.4
 
@@ -419,6 +420,15 @@ def _lexemes(query):
     return {match.replace("''", "'") for match in re.findall(r"'((?:[^']|'')*)'", query)}
 
 
+def _folded(text):
+    """`fold` for whole texts: it goes character by character in Python, while the ASCII
+    between the few other characters folds by ``lower()`` alone."""
+    if text.isascii():
+        return text.lower()
+    folded = NON_ASCII.sub(lambda match: fold(match.group()), text).lower()
+    return folded if len(folded) == len(text) else fold(text)  # positions must stay
+
+
 def _stem_spans(text, lexemes):
     """Where the words of `text` whose stem is one of `lexemes` are, with that lexeme.
 
@@ -435,7 +445,7 @@ def _stem_spans(text, lexemes):
     )
     spans = []
     # The same positions, accents folded.
-    for match in islice(candidates.finditer(fold(text)), MAX_SPANS):
+    for match in islice(candidates.finditer(_folded(text)), MAX_SPANS):
         stem = STEMMER.stemWord(match.group(0))
         if stem in lexemes:
             spans.append((match.start(), match.end(), stem))
@@ -446,7 +456,7 @@ def _term_spans(text, terms):
     """Where `terms` (folded) occur in `text`, case and accents aside, with the term found."""
     pattern = re.compile("|".join(re.escape(term) for term in terms))
     return [
-        (m.start(), m.end(), m.group(0)) for m in islice(pattern.finditer(fold(text)), MAX_SPANS)
+        (m.start(), m.end(), m.group(0)) for m in islice(pattern.finditer(_folded(text)), MAX_SPANS)
     ]
 
 
@@ -543,7 +553,7 @@ def _fallback(filters, limit, offset, lead):
 
     best, totals, found, together, leads = {}, {}, {}, set(), set()
     for edition_id, country_id, kind, haystack, shown, heading, position, number in candidates:
-        lowered = fold(haystack)
+        lowered = _folded(haystack)
         found.setdefault(edition_id, set()).update(term for term in terms if term in lowered)
         if phrase and phrase in " ".join(lowered.split()):
             together.add(edition_id)
