@@ -308,6 +308,23 @@ def _phrase(q):
     return q if len(re.findall(r"\w+", q)) > 1 else ""
 
 
+def _match_sql(q, params):
+    """The condition on a document ``d`` that it matches the query.
+
+    A quoted phrase makes the GIN index a filter only: every document that has the words would
+    be read from TOAST to be checked. Then the index is asked for the words alone and each
+    document it finds checked for the phrase on its copy in the row (a current edition's).
+    """
+    exact = f"(SELECT websearch_to_tsquery('{CONFIG}', %(q)s))"
+    if '"' not in q or re.search(r"(^|\s)-\w|\bor\b", q, re.IGNORECASE):
+        return f"d.document @@ {exact}"
+    params["words"] = q.replace('"', " ")
+    return (
+        f"d.document @@ (SELECT plainto_tsquery('{CONFIG}', %(words)s)) "
+        f"AND coalesce(d.current_document, d.document) @@ {exact}"
+    )
+
+
 def _postgres(filters, limit, offset, lead):
     _bring_documents_up_to_date()
     params = {
@@ -320,6 +337,7 @@ def _postgres(filters, limit, offset, lead):
     }
     params["candidates"] = CANDIDATES
     conditions = _filter_sql(filters, params)
+    documents = SearchDocument._meta.db_table
     # found: the documents that match, from the GIN index alone: an index without weights or
     # phrases matches exactly, so the documents are not read (a scalar subquery keeps the
     # planner from estimating that a common word matches so much that reading every document
@@ -331,30 +349,34 @@ def _postgres(filters, limit, offset, lead):
     # those with the phrase, then by rank.
     ranked = f"""
         WITH found AS MATERIALIZED (
-            SELECT d.edition_id, d.document, d.last_updated,
+            SELECT d.ctid AS row, d.edition_id, d.last_updated,
                    d.profile_id IN (SELECT id FROM reports_profile WHERE country_id = %(lead)s)
                        AS leads
-            FROM {SearchDocument._meta.db_table} d
-            WHERE d.document @@ (SELECT websearch_to_tsquery('{CONFIG}', %(q)s)){conditions}
+            FROM {documents} d
+            WHERE {_match_sql(filters.q, params)}{conditions}
         ),
-        candidates AS MATERIALIZED (
-            SELECT edition_id, count(*) OVER () AS total
-            FROM found GROUP BY edition_id
-            ORDER BY bool_or(leads) DESC, max(last_updated) DESC NULLS LAST, edition_id DESC
-            LIMIT %(candidates)s
+        candidates AS (
+            SELECT row, edition_id, leads FROM found
+            ORDER BY leads DESC, last_updated DESC NULLS LAST, edition_id DESC
+            FETCH FIRST %(candidates)s ROWS WITH TIES
         ),
         read AS (
-            SELECT f.edition_id, f.leads, setweight(f.document, 'A', '{{}}') AS document
-            FROM found f JOIN candidates c ON c.edition_id = f.edition_id
+            SELECT c.edition_id, c.leads,
+                   setweight(coalesce(d.current_document, d.document), 'A', '{{}}') AS document
+            FROM candidates c JOIN {documents} d ON d.ctid = c.row
+            OFFSET 0
+        ),
+        ranked AS (
+            SELECT edition_id, leads,
+                   %(phrase)s <> ''
+                       AND document @@ phraseto_tsquery('{CONFIG}', %(phrase)s) AS together,
+                   ts_rank(document, websearch_to_tsquery('{CONFIG}', %(any)s)) AS score
+            FROM read
             OFFSET 0
         )
-        SELECT edition_id,
-               bool_or(%(phrase)s <> ''
-                       AND document @@ phraseto_tsquery('{CONFIG}', %(phrase)s)) AS together,
-               sum(ts_rank(document, websearch_to_tsquery('{CONFIG}', %(any)s))) AS score,
-               (SELECT max(total) FROM candidates),
-               bool_or(leads) AS leads
-        FROM read
+        SELECT edition_id, bool_or(together) AS together, sum(score) AS score,
+               (SELECT count(DISTINCT edition_id) FROM found), bool_or(leads) AS leads
+        FROM ranked
         GROUP BY edition_id
         ORDER BY leads DESC, together DESC, score DESC, edition_id DESC
         LIMIT %(limit)s OFFSET %(offset)s
