@@ -373,29 +373,25 @@ def _postgres(filters, limit, offset, lead):
                    ts_rank(document, websearch_to_tsquery('{CONFIG}', %(any)s)) AS score
             FROM read
             OFFSET 0
-        )
-        SELECT edition_id, bool_or(together) AS together, sum(score) AS score,
-               (SELECT count(DISTINCT edition_id) FROM found), bool_or(leads) AS leads
-        FROM ranked
-        GROUP BY edition_id
-        ORDER BY leads DESC, together DESC, score DESC, edition_id DESC
-        LIMIT %(limit)s OFFSET %(offset)s
+        ),
+        page AS MATERIALIZED (
+            SELECT edition_id, bool_or(together) AS together, sum(score) AS score,
+                   bool_or(leads) AS leads
+            FROM ranked
+            GROUP BY edition_id
+            ORDER BY leads DESC, together DESC, score DESC, edition_id DESC
+            LIMIT %(limit)s OFFSET %(offset)s
+        ),
+        {_BEST_ROWS_SQL}
     """
     with connection.cursor() as cursor:
         cursor.execute(ranked, params)
-        scores = cursor.fetchall()
-        if not scores:
-            return [], 0
-        ids = [row[0] for row in scores]
-        cursor.execute(_BEST_ROWS_SQL, {"q": filters.q, "ids": ids})
         rows = cursor.fetchall()
-    best = {row[0]: row[1:6] for row in rows}
-    lexemes = _lexemes(rows[0][6]) if rows else set()  # the same query on every row
+    if not rows:
+        return [], 0
+    lexemes = _lexemes(rows[0][8])  # the same query on every row
     hits = []
-    for edition_id, _, score, _, _ in scores:
-        if edition_id not in best:
-            continue  # deleted between the two queries
-        kind, text, heading, position, number = best[edition_id]
+    for edition_id, score, _, kind, text, heading, position, number, _ in rows:
         text = _unmarked(text or "")
         hits.append(
             Hit(
@@ -408,7 +404,7 @@ def _postgres(filters, limit, offset, lead):
                 number=number,
             )
         )
-    return hits, scores[0][3]
+    return hits, rows[0][2]
 
 
 def _unmarked(text):
@@ -418,37 +414,41 @@ def _unmarked(text):
 
 # The best hit of each edition on the page: the row (section, footnote or summary) whose own
 # vector ranks highest. An edition matched only across two rows (a phrase whose words end one
-# footnote and start the next) shows its summary.
+# footnote and start the next) shows its summary. The end of the ranking query, after its
+# ``page`` and ``found``: one statement, one round trip.
 _BEST_ROWS_SQL = f"""
-WITH q AS (SELECT websearch_to_tsquery('{CONFIG}', %(q)s) AS query),
+q AS (SELECT websearch_to_tsquery('{CONFIG}', %(q)s) AS query),
+ids AS (SELECT array_agg(edition_id) AS ids FROM page),
 hits AS (
     SELECT s.edition_id, 's' AS kind, s.id AS row_id,
            ts_rank(s.search_vector, q.query) * {WEIGHT["s"]} AS rank
     FROM {Section._meta.db_table} s, q
-    WHERE s.edition_id = ANY(%(ids)s) AND s.search_vector @@ q.query
+    WHERE s.edition_id = ANY((SELECT ids FROM ids)::bigint[]) AND s.search_vector @@ q.query
     UNION ALL
     SELECT f.edition_id, 'f', f.id, ts_rank(f.search_vector, q.query) * {WEIGHT["f"]}
     FROM {Footnote._meta.db_table} f, q
-    WHERE f.edition_id = ANY(%(ids)s) AND f.search_vector @@ q.query
+    WHERE f.edition_id = ANY((SELECT ids FROM ids)::bigint[]) AND f.search_vector @@ q.query
     UNION ALL
     SELECT e.id, 'e', e.id, ts_rank(e.search_vector, q.query) * {WEIGHT["e"]}
     FROM {Edition._meta.db_table} e, q
-    WHERE e.id = ANY(%(ids)s) AND e.search_vector @@ q.query
+    WHERE e.id = ANY((SELECT ids FROM ids)::bigint[]) AND e.search_vector @@ q.query
 ),
 best AS (
     SELECT DISTINCT ON (edition_id) edition_id, kind, row_id
     FROM hits
     ORDER BY edition_id, rank DESC, kind
 )
-SELECT e.id, coalesce(b.kind, 'e'),
+SELECT p.edition_id, p.score, (SELECT count(DISTINCT edition_id) FROM found),
+       coalesce(b.kind, 'e'),
        CASE b.kind WHEN 's' THEN s.body WHEN 'f' THEN f.text ELSE e.summary END,
        s.heading, s.position, f.number, querytree(q.query)
-FROM {Edition._meta.db_table} e
+FROM page p
+JOIN {Edition._meta.db_table} e ON e.id = p.edition_id
 CROSS JOIN q
-LEFT JOIN best b ON b.edition_id = e.id
+LEFT JOIN best b ON b.edition_id = p.edition_id
 LEFT JOIN {Section._meta.db_table} s ON b.kind = 's' AND s.id = b.row_id
 LEFT JOIN {Footnote._meta.db_table} f ON b.kind = 'f' AND f.id = b.row_id
-WHERE e.id = ANY(%(ids)s)
+ORDER BY p.leads DESC, p.together DESC, p.score DESC, p.edition_id DESC
 """
 
 
