@@ -62,9 +62,10 @@ MARKERS = re.compile(r"\s*\[\d{1,4}\]")
 NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # How close a word must be to a country's name for "did you mean" (trigram similarity).
 SIMILAR = 0.4
-# At most this many editions are ranked on their whole text, the newest of those found: more
-# than a site's current editions (every search of them stays exact), a fraction of the archive
-# (a common word across it matches nearly every edition, and reading them all took 0.4 s).
+# A search of the archive (earlier editions included) ranks at most this many of the documents
+# it finds on their text, the newest: a common word matches nearly every one of the archive's
+# 25,000 (reading them all took 0.4 s), a year's editions are fewer. A search of the current
+# editions ranks all it finds.
 CANDIDATES = 1500
 
 
@@ -334,15 +335,21 @@ def _postgres(filters, limit, offset, lead):
         "lead": lead.pk if lead else None,
         "limit": limit,
         "offset": offset,
+        "candidates": CANDIDATES,
     }
-    params["candidates"] = CANDIDATES
     conditions = _filter_sql(filters, params)
+    bounded = ""
+    if filters.states != states.PUBLIC:
+        bounded = (
+            "ORDER BY leads DESC, last_updated DESC NULLS LAST, edition_id DESC "
+            "FETCH FIRST %(candidates)s ROWS WITH TIES"  # an edition's parts all or none
+        )
     documents = SearchDocument._meta.db_table
     # found: the documents that match, from the GIN index alone: an index without weights or
     # phrases matches exactly, so the documents are not read (a scalar subquery keeps the
     # planner from estimating that a common word matches so much that reading every document
-    # is cheaper). candidates: the editions to rank, all found unless more than CANDIDATES
-    # (then the newest; the total counts them all). Each candidate's documents are then read
+    # is cheaper). candidates: the documents to rank, all found unless the archive's are more
+    # than CANDIDATES (then the newest; the total counts them all). They are then read
     # once (setweight with no lexemes is a copy; used directly, ts_rank and the phrase match
     # would each fetch the document from TOAST again) for the rank and whether the words
     # stand together as a phrase. Order: the editions of the country the query names, then
@@ -355,11 +362,7 @@ def _postgres(filters, limit, offset, lead):
             FROM {documents} d
             WHERE {_match_sql(filters.q, params)}{conditions}
         ),
-        candidates AS (
-            SELECT row, edition_id, leads FROM found
-            ORDER BY leads DESC, last_updated DESC NULLS LAST, edition_id DESC
-            FETCH FIRST %(candidates)s ROWS WITH TIES
-        ),
+        candidates AS (SELECT row, edition_id, leads FROM found {bounded}),
         read AS (
             SELECT c.edition_id, c.leads,
                    setweight(coalesce(d.current_document, d.document), 'A', '{{}}') AS document
