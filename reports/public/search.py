@@ -6,11 +6,14 @@ d'Ivoire" finds "Côte d'Ivoire"). Editions are matched and ranked on their sear
 (``SearchDocument``: summary, headings and bodies, footnotes, weighted in that order, one
 GIN-indexed tsvector per edition, kept exact by the database itself, see migration
 reports.0006_search_documents): first those where the query's words stand together as a
-phrase, then by ``ts_rank``. Then only the editions of the page are searched row by row
-(the stored vectors of migration reports.0004_public_search) for the best hit to show; its
-snippet is cut in Python around the words whose English stem is one of the query's lexemes,
-with note markers left out. Parsing a long section again with ``ts_headline`` cost more than
-the whole search.
+phrase, then by ``ts_rank``. The GIN index finds the documents without reading them; ranking
+reads each once, a current edition's from its copy in the row (migration
+reports.0015_search_current_documents). A search of the archive whose words are common ranks
+the newest CANDIDATES documents it finds (and counts them all). In the same statement only the
+editions of the page are searched row by row (the stored vectors of migration
+reports.0004_public_search) for the best hit to show; its snippet is cut in Python around the
+words whose English stem is one of the query's lexemes, with note markers left out. Parsing a
+long section again with ``ts_headline`` cost more than the whole search.
 
 A query that names a country (its name, official name or an alias, accents and case aside)
 leads to that country: its page first, its editions before the others. A query that finds
