@@ -341,37 +341,49 @@ def _postgres(filters, limit, offset, lead):
         "candidates": CANDIDATES,
     }
     conditions = _filter_sql(filters, params)
-    bounded = ""
-    if filters.states != states.PUBLIC:
-        bounded = (
-            "ORDER BY leads DESC, last_updated DESC NULLS LAST, edition_id DESC "
-            "FETCH FIRST %(candidates)s ROWS WITH TIES"  # an edition's parts all or none
-        )
     documents = SearchDocument._meta.db_table
-    # found: the documents that match, from the GIN index alone: an index without weights or
-    # phrases matches exactly, so the documents are not read (a scalar subquery keeps the
-    # planner from estimating that a common word matches so much that reading every document
-    # is cheaper). candidates: the documents to rank, all found unless the archive's are more
-    # than CANDIDATES (then the newest; the total counts them all). They are then read
-    # once (setweight with no lexemes is a copy; used directly, ts_rank and the phrase match
-    # would each fetch the document from TOAST again) for the rank and whether the words
-    # stand together as a phrase. Order: the editions of the country the query names, then
-    # those with the phrase, then by rank.
-    ranked = f"""
-        WITH found AS MATERIALIZED (
-            SELECT d.ctid AS row, d.edition_id, d.last_updated,
-                   d.profile_id IN (SELECT id FROM reports_profile WHERE country_id = %(lead)s)
-                       AS leads
+    match = _match_sql(filters.q, params)
+    leads = "d.profile_id IN (SELECT id FROM reports_profile WHERE country_id = %(lead)s)"
+    # Each document found is read once for its rank and whether the words stand together as
+    # a phrase (setweight with no lexemes is a copy: used directly, ts_rank and the phrase
+    # match would each fetch a document out of line again), a current edition's from its copy
+    # in the row. The GIN index finds them without reading them (a match without weights or
+    # phrases is exact); the query is a scalar subquery so that the planner, not knowing how
+    # common its words are, never prefers to read every document instead. Order: the
+    # editions of the country the query names, then those with the phrase, then by rank.
+    if filters.states == states.PUBLIC:
+        read = f"""
+        read AS (
+            SELECT d.edition_id, {leads} AS leads,
+                   setweight(coalesce(d.current_document, d.document), 'A', '{{}}') AS document
             FROM {documents} d
-            WHERE {_match_sql(filters.q, params)}{conditions}
+            WHERE {match}{conditions}
+            OFFSET 0
+        ),"""
+        counted = "ranked"
+    else:
+        # The archive: found from the index alone, then only the newest CANDIDATES documents
+        # (all the parts of an edition or none) read and ranked; the total counts them all.
+        read = f"""
+        found AS MATERIALIZED (
+            SELECT d.ctid AS row, d.edition_id, d.last_updated, {leads} AS leads
+            FROM {documents} d
+            WHERE {match}{conditions}
         ),
-        candidates AS (SELECT row, edition_id, leads FROM found {bounded}),
         read AS (
             SELECT c.edition_id, c.leads,
                    setweight(coalesce(d.current_document, d.document), 'A', '{{}}') AS document
-            FROM candidates c JOIN {documents} d ON d.ctid = c.row
+            FROM (
+                SELECT row, edition_id, leads FROM found
+                ORDER BY leads DESC, last_updated DESC NULLS LAST, edition_id DESC
+                FETCH FIRST %(candidates)s ROWS WITH TIES
+            ) c
+            JOIN {documents} d ON d.ctid = c.row
             OFFSET 0
-        ),
+        ),"""
+        counted = "found"
+    ranked = f"""
+        WITH {read}
         ranked AS (
             SELECT edition_id, leads,
                    %(phrase)s <> ''
@@ -380,6 +392,7 @@ def _postgres(filters, limit, offset, lead):
             FROM read
             OFFSET 0
         ),
+        total AS (SELECT count(DISTINCT edition_id) AS total FROM {counted}),
         page AS MATERIALIZED (
             SELECT edition_id, bool_or(together) AS together, sum(score) AS score,
                    bool_or(leads) AS leads
@@ -421,7 +434,7 @@ def _unmarked(text):
 # The best hit of each edition on the page: the row (section, footnote or summary) whose own
 # vector ranks highest. An edition matched only across two rows (a phrase whose words end one
 # footnote and start the next) shows its summary. The end of the ranking query, after its
-# ``page`` and ``found``: one statement, one round trip.
+# ``page`` and ``total``: one statement, one round trip.
 _BEST_ROWS_SQL = f"""
 q AS (SELECT websearch_to_tsquery('{CONFIG}', %(q)s) AS query),
 ids AS (SELECT array_agg(edition_id) AS ids FROM page),
@@ -444,7 +457,7 @@ best AS (
     FROM hits
     ORDER BY edition_id, rank DESC, kind
 )
-SELECT p.edition_id, p.score, (SELECT count(DISTINCT edition_id) FROM found),
+SELECT p.edition_id, p.score, (SELECT total FROM total),
        coalesce(b.kind, 'e'),
        CASE b.kind WHEN 's' THEN s.body WHEN 'f' THEN f.text ELSE e.summary END,
        s.heading, s.position, f.number, querytree(q.query)
