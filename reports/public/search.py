@@ -46,7 +46,7 @@ from django.utils.safestring import mark_safe
 from sources.models import Footnote
 
 from ..editions import states
-from ..models import Country, Edition, SearchDocument, Section
+from ..models import Country, Edition, Profile, SearchDocument, Section, Topic
 from .folding import fold
 
 CONFIG = "monitor_english"  # migration reports.0014_public_site
@@ -253,16 +253,16 @@ def search(filters, limit=20, offset=0, lead=None):
     if not filters.q:
         return Results()
     if connection.vendor == "postgresql":
-        hits, total = _postgres(filters, limit, offset, lead)
+        hits, total = _postgres(filters, limit, offset, lead)  # the editions come with them
     else:
         hits, total = _fallback(filters, limit, offset, lead)
-    editions = (
-        Edition.objects.filter(state__in=filters.states)
-        .select_related("profile__country", "profile__topic")
-        .in_bulk([hit.edition_id for hit in hits])
-    )
-    for hit in hits:
-        hit.edition = editions.get(hit.edition_id)
+        editions = (
+            Edition.objects.filter(state__in=filters.states)
+            .select_related("profile__country", "profile__topic")
+            .in_bulk([hit.edition_id for hit in hits])
+        )
+        for hit in hits:
+            hit.edition = editions.get(hit.edition_id)
     return Results([hit for hit in hits if hit.edition is not None], total)
 
 
@@ -339,6 +339,7 @@ def _postgres(filters, limit, offset, lead):
         "limit": limit,
         "offset": offset,
         "candidates": CANDIDATES,
+        "states": [str(state) for state in filters.states],
     }
     conditions = _filter_sql(filters, params)
     documents = SearchDocument._meta.db_table
@@ -410,7 +411,7 @@ def _postgres(filters, limit, offset, lead):
         return [], 0
     lexemes = _lexemes(rows[0][8])  # the same query on every row
     hits = []
-    for edition_id, score, _, kind, text, heading, position, number, _ in rows:
+    for edition_id, score, _, kind, text, heading, position, number, _, *shown in rows:
         text = _unmarked(text or "")
         hits.append(
             Hit(
@@ -421,15 +422,37 @@ def _postgres(filters, limit, offset, lead):
                 heading=heading or "",
                 position=position,
                 number=number,
+                edition=_shown_edition(shown),
             )
         )
     return hits, rows[0][2]
+
+
+def _shown_edition(values):
+    """The edition with its profile, country and topic, as select_related builds them, from
+    the columns of SHOWN (none of their fields converts what PostgreSQL returns)."""
+    loaded = []
+    for model, _ in SHOWN:
+        fields = model._meta.concrete_fields
+        names = [field.attname for field in fields]
+        loaded.append(model.from_db(connection.alias, names, values[: len(fields)]))
+        values = values[len(fields) :]
+    edition, profile, country, topic = loaded
+    profile.country, profile.topic = country, topic
+    edition.profile = profile
+    return edition
 
 
 def _unmarked(text):
     """Text for a snippet: note markers ("[31][32]") mean nothing out of their page."""
     return MARKERS.sub("", text) if "[" in text else text
 
+
+# What the results page shows of each hit's edition, read with it.
+SHOWN = [(Edition, "e"), (Profile, "pr"), (Country, "co"), (Topic, "tp")]
+_SHOWN_COLUMNS = ", ".join(
+    f'{alias}."{field.column}"' for model, alias in SHOWN for field in model._meta.concrete_fields
+)
 
 # The best hit of each edition on the page: the row (section, footnote or summary) whose own
 # vector ranks highest. An edition matched only across two rows (a phrase whose words end one
@@ -460,13 +483,17 @@ best AS (
 SELECT p.edition_id, p.score, (SELECT total FROM total),
        coalesce(b.kind, 'e'),
        CASE b.kind WHEN 's' THEN s.body WHEN 'f' THEN f.text ELSE e.summary END,
-       s.heading, s.position, f.number, querytree(q.query)
+       s.heading, s.position, f.number, querytree(q.query), {_SHOWN_COLUMNS}
 FROM page p
 JOIN {Edition._meta.db_table} e ON e.id = p.edition_id
+JOIN {Profile._meta.db_table} pr ON pr.id = e.profile_id
+JOIN {Country._meta.db_table} co ON co.id = pr.country_id
+JOIN {Topic._meta.db_table} tp ON tp.id = pr.topic_id
 CROSS JOIN q
 LEFT JOIN best b ON b.edition_id = p.edition_id
 LEFT JOIN {Section._meta.db_table} s ON b.kind = 's' AND s.id = b.row_id
 LEFT JOIN {Footnote._meta.db_table} f ON b.kind = 'f' AND f.id = b.row_id
+WHERE e.state = ANY(%(states)s)
 ORDER BY p.leads DESC, p.together DESC, p.score DESC, p.edition_id DESC
 """
 
