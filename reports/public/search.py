@@ -11,9 +11,10 @@ reads each once, a current edition's from its copy in the row (migration
 reports.0015_search_current_documents). A search of the archive whose words are common ranks
 the newest CANDIDATES documents it finds (and counts them all). In the same statement only the
 editions of the page are searched row by row (the stored vectors of migration
-reports.0004_public_search) for the best hit to show; its snippet is cut in Python around the
-words whose English stem is one of the query's lexemes, with note markers left out. Parsing a
-long section again with ``ts_headline`` cost more than the whole search.
+reports.0004_public_search) for the best hit to show, and read with their profile, country and
+topic; the hit's snippet is cut in Python around the words whose English stem is one of the
+query's lexemes, with note markers left out. Parsing a long section again with ``ts_headline``
+cost more than the whole search.
 
 A query that names a country (its name, official name or an alias, accents and case aside)
 leads to that country: its page first, its editions before the others. A query that finds
