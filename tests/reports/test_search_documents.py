@@ -269,3 +269,36 @@ def test_beyond_the_candidates_the_newest_editions_are_ranked_and_all_counted(mo
     assert results.total == 4
     # The two newest, the better ranked (more occurrences) first.
     assert [hit.edition for hit in results] == [editions[2], editions[3]]
+
+
+def test_the_hits_editions_are_those_the_orm_loads(django_assert_num_queries):
+    edition = make_edition(state=S.PUBLISHED, sections=(("Use", "Saffron mines.[1]"),))
+
+    with django_assert_num_queries(1 if on_postgres() else 4):
+        [hit] = search(Filters(q="saffron"))
+        shown = hit.edition
+        names = (shown.profile.country.name, shown.profile.topic.name, shown.get_absolute_url())
+
+    loaded = Edition.objects.select_related("profile__country", "profile__topic").get(pk=edition.pk)
+    for ours, orms in [
+        (shown, loaded),
+        (shown.profile, loaded.profile),
+        (shown.profile.country, loaded.profile.country),
+        (shown.profile.topic, loaded.profile.topic),
+    ]:
+        assert [getattr(ours, f.attname) for f in ours._meta.concrete_fields] == [
+            getattr(orms, f.attname) for f in orms._meta.concrete_fields
+        ]
+    assert names == (
+        loaded.profile.country.name,
+        loaded.profile.topic.name,
+        loaded.get_absolute_url(),
+    )
+    # Built from the statement's columns, as they come: a field that converts them would need
+    # the ORM's converters.
+    assert not [
+        f
+        for model, _ in search_module.SHOWN
+        for f in model._meta.concrete_fields
+        if hasattr(f, "from_db_value")
+    ]
