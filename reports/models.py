@@ -660,8 +660,10 @@ class SearchDocument(models.Model):
     reports.0006_search_documents: the database rewrites an edition's rows at the commit of any
     transaction that changed its text or state, whatever made the change (workflow, importer,
     a queryset update). The profile and date are copied here so that filters need no join.
-    Only reports.public.search reads it; on SQLite the table stays empty and search falls back to
-    LIKE.
+    While the edition is current its vector is kept a second time in ``current_document``,
+    stored in the row rather than out of line, for ranking (migration
+    reports.0015_search_current_documents). Only reports.public.search reads it; on SQLite the
+    table stays empty and search falls back to LIKE.
     """
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+")

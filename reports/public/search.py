@@ -6,11 +6,15 @@ d'Ivoire" finds "Côte d'Ivoire"). Editions are matched and ranked on their sear
 (``SearchDocument``: summary, headings and bodies, footnotes, weighted in that order, one
 GIN-indexed tsvector per edition, kept exact by the database itself, see migration
 reports.0006_search_documents): first those where the query's words stand together as a
-phrase, then by ``ts_rank``. Then only the editions of the page are searched row by row
-(the stored vectors of migration reports.0004_public_search) for the best hit to show; its
-snippet is cut in Python around the words whose English stem is one of the query's lexemes,
-with note markers left out. Parsing a long section again with ``ts_headline`` cost more than
-the whole search.
+phrase, then by ``ts_rank``. The GIN index finds the documents without reading them; ranking
+reads each once, a current edition's from its copy in the row (migration
+reports.0015_search_current_documents). A search of the archive whose words are common ranks
+the newest CANDIDATES documents it finds (and counts them all). In the same statement only the
+editions of the page are searched row by row (the stored vectors of migration
+reports.0004_public_search) for the best hit to show, and read with their profile, country and
+topic; the hit's snippet is cut in Python around the words whose English stem is one of the
+query's lexemes, with note markers left out. Parsing a long section again with ``ts_headline``
+cost more than the whole search.
 
 A query that names a country (its name, official name or an alias, accents and case aside)
 leads to that country: its page first, its editions before the others. A query that finds
@@ -43,7 +47,7 @@ from django.utils.safestring import mark_safe
 from sources.models import Footnote
 
 from ..editions import states
-from ..models import Country, Edition, SearchDocument, Section
+from ..models import Country, Edition, Profile, SearchDocument, Section, Topic
 from .folding import fold
 
 CONFIG = "monitor_english"  # migration reports.0014_public_site
@@ -59,8 +63,14 @@ STEMMER = Stemmer.Stemmer("english")
 WEIGHT = {"e": 1.5, "s": 1.0, "f": 0.5}
 SQLITE_ROWS = 10000
 MARKERS = re.compile(r"\s*\[\d{1,4}\]")
+NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # How close a word must be to a country's name for "did you mean" (trigram similarity).
 SIMILAR = 0.4
+# A search of the archive (earlier editions included) ranks at most this many of the documents
+# it finds on their text, the newest: a common word matches nearly every one of the archive's
+# 25,000 (reading them all took 0.4 s), a year's editions are fewer. A search of the current
+# editions ranks all it finds.
+CANDIDATES = 1500
 
 
 @dataclass
@@ -244,16 +254,16 @@ def search(filters, limit=20, offset=0, lead=None):
     if not filters.q:
         return Results()
     if connection.vendor == "postgresql":
-        hits, total = _postgres(filters, limit, offset, lead)
+        hits, total = _postgres(filters, limit, offset, lead)  # the editions come with them
     else:
         hits, total = _fallback(filters, limit, offset, lead)
-    editions = (
-        Edition.objects.filter(state__in=filters.states)
-        .select_related("profile__country", "profile__topic")
-        .in_bulk([hit.edition_id for hit in hits])
-    )
-    for hit in hits:
-        hit.edition = editions.get(hit.edition_id)
+        editions = (
+            Edition.objects.filter(state__in=filters.states)
+            .select_related("profile__country", "profile__topic")
+            .in_bulk([hit.edition_id for hit in hits])
+        )
+        for hit in hits:
+            hit.edition = editions.get(hit.edition_id)
     return Results([hit for hit in hits if hit.edition is not None], total)
 
 
@@ -303,6 +313,23 @@ def _phrase(q):
     return q if len(re.findall(r"\w+", q)) > 1 else ""
 
 
+def _match_sql(q, params):
+    """The condition on a document ``d`` that it matches the query.
+
+    A quoted phrase makes the GIN index a filter only: every document that has the words would
+    be read from TOAST to be checked. Then the index is asked for the words alone and each
+    document it finds checked for the phrase on its copy in the row (a current edition's).
+    """
+    exact = f"(SELECT websearch_to_tsquery('{CONFIG}', %(q)s))"
+    if '"' not in q or re.search(r"(^|\s)-\w|\bor\b", q, re.IGNORECASE):
+        return f"d.document @@ {exact}"
+    params["words"] = q.replace('"', " ")
+    return (
+        f"d.document @@ (SELECT plainto_tsquery('{CONFIG}', %(words)s)) "
+        f"AND coalesce(d.current_document, d.document) @@ {exact}"
+    )
+
+
 def _postgres(filters, limit, offset, lead):
     _bring_documents_up_to_date()
     params = {
@@ -312,40 +339,80 @@ def _postgres(filters, limit, offset, lead):
         "lead": lead.pk if lead else None,
         "limit": limit,
         "offset": offset,
+        "candidates": CANDIDATES,
+        "states": [str(state) for state in filters.states],
     }
     conditions = _filter_sql(filters, params)
-    # Editions where the words stand together as a phrase come first; within each group, by
-    # rank. The window counts the editions found, on every page, in the same pass.
+    documents = SearchDocument._meta.db_table
+    match = _match_sql(filters.q, params)
+    leads = "d.profile_id IN (SELECT id FROM reports_profile WHERE country_id = %(lead)s)"
+    # Each document found is read once for its rank and whether the words stand together as
+    # a phrase (setweight with no lexemes is a copy: used directly, ts_rank and the phrase
+    # match would each fetch a document out of line again), a current edition's from its copy
+    # in the row. The GIN index finds them without reading them (a match without weights or
+    # phrases is exact); the query is a scalar subquery so that the planner, not knowing how
+    # common its words are, never prefers to read every document instead. Order: the
+    # editions of the country the query names, then those with the phrase, then by rank.
+    if filters.states == states.PUBLIC:
+        read = f"""
+        read AS (
+            SELECT d.edition_id, {leads} AS leads,
+                   setweight(coalesce(d.current_document, d.document), 'A', '{{}}') AS document
+            FROM {documents} d
+            WHERE {match}{conditions}
+            OFFSET 0
+        ),"""
+        counted = "ranked"
+    else:
+        # The archive: found from the index alone, then only the newest CANDIDATES documents
+        # (all the parts of an edition or none) read and ranked; the total counts them all.
+        read = f"""
+        found AS MATERIALIZED (
+            SELECT d.ctid AS row, d.edition_id, d.last_updated, {leads} AS leads
+            FROM {documents} d
+            WHERE {match}{conditions}
+        ),
+        read AS (
+            SELECT c.edition_id, c.leads,
+                   setweight(coalesce(d.current_document, d.document), 'A', '{{}}') AS document
+            FROM (
+                SELECT row, edition_id, leads FROM found
+                ORDER BY leads DESC, last_updated DESC NULLS LAST, edition_id DESC
+                FETCH FIRST %(candidates)s ROWS WITH TIES
+            ) c
+            JOIN {documents} d ON d.ctid = c.row
+            OFFSET 0
+        ),"""
+        counted = "found"
     ranked = f"""
-        SELECT d.edition_id,
-               bool_or(%(phrase)s <> ''
-                       AND d.document @@ phraseto_tsquery('{CONFIG}', %(phrase)s)) AS together,
-               sum(ts_rank(d.document, websearch_to_tsquery('{CONFIG}', %(any)s))) AS score,
-               count(*) OVER () AS total,
-               bool_or(d.profile_id IN (
-                   SELECT id FROM reports_profile WHERE country_id = %(lead)s)) AS leads
-        FROM {SearchDocument._meta.db_table} d,
-             websearch_to_tsquery('{CONFIG}', %(q)s) AS q(query)
-        WHERE d.document @@ q.query{conditions}
-        GROUP BY d.edition_id
-        ORDER BY leads DESC, together DESC, score DESC, d.edition_id DESC
-        LIMIT %(limit)s OFFSET %(offset)s
+        WITH {read}
+        ranked AS (
+            SELECT edition_id, leads,
+                   %(phrase)s <> ''
+                       AND document @@ phraseto_tsquery('{CONFIG}', %(phrase)s) AS together,
+                   ts_rank(document, websearch_to_tsquery('{CONFIG}', %(any)s)) AS score
+            FROM read
+            OFFSET 0
+        ),
+        total AS (SELECT count(DISTINCT edition_id) AS total FROM {counted}),
+        page AS MATERIALIZED (
+            SELECT edition_id, bool_or(together) AS together, sum(score) AS score,
+                   bool_or(leads) AS leads
+            FROM ranked
+            GROUP BY edition_id
+            ORDER BY leads DESC, together DESC, score DESC, edition_id DESC
+            LIMIT %(limit)s OFFSET %(offset)s
+        ),
+        {_BEST_ROWS_SQL}
     """
     with connection.cursor() as cursor:
         cursor.execute(ranked, params)
-        scores = cursor.fetchall()
-        if not scores:
-            return [], 0
-        ids = [row[0] for row in scores]
-        cursor.execute(_BEST_ROWS_SQL, {"q": filters.q, "ids": ids})
         rows = cursor.fetchall()
-    best = {row[0]: row[1:6] for row in rows}
-    lexemes = _lexemes(rows[0][6]) if rows else set()  # the same query on every row
+    if not rows:
+        return [], 0
+    lexemes = _lexemes(rows[0][8])  # the same query on every row
     hits = []
-    for edition_id, _, score, _, _ in scores:
-        if edition_id not in best:
-            continue  # deleted between the two queries
-        kind, text, heading, position, number = best[edition_id]
+    for edition_id, score, _, kind, text, heading, position, number, _, *shown in rows:
         text = _unmarked(text or "")
         hits.append(
             Hit(
@@ -356,9 +423,25 @@ def _postgres(filters, limit, offset, lead):
                 heading=heading or "",
                 position=position,
                 number=number,
+                edition=_shown_edition(shown),
             )
         )
-    return hits, scores[0][3]
+    return hits, rows[0][2]
+
+
+def _shown_edition(values):
+    """The edition with its profile, country and topic, as select_related builds them, from
+    the columns of SHOWN (none of their fields converts what PostgreSQL returns)."""
+    loaded = []
+    for model, _ in SHOWN:
+        fields = model._meta.concrete_fields
+        names = [field.attname for field in fields]
+        loaded.append(model.from_db(connection.alias, names, values[: len(fields)]))
+        values = values[len(fields) :]
+    edition, profile, country, topic = loaded
+    profile.country, profile.topic = country, topic
+    edition.profile = profile
+    return edition
 
 
 def _unmarked(text):
@@ -366,39 +449,53 @@ def _unmarked(text):
     return MARKERS.sub("", text) if "[" in text else text
 
 
+# What the results page shows of each hit's edition, read with it.
+SHOWN = [(Edition, "e"), (Profile, "pr"), (Country, "co"), (Topic, "tp")]
+_SHOWN_COLUMNS = ", ".join(
+    f'{alias}."{field.column}"' for model, alias in SHOWN for field in model._meta.concrete_fields
+)
+
 # The best hit of each edition on the page: the row (section, footnote or summary) whose own
 # vector ranks highest. An edition matched only across two rows (a phrase whose words end one
-# footnote and start the next) shows its summary.
+# footnote and start the next) shows its summary. The end of the ranking query, after its
+# ``page`` and ``total``: one statement, one round trip.
 _BEST_ROWS_SQL = f"""
-WITH q AS (SELECT websearch_to_tsquery('{CONFIG}', %(q)s) AS query),
+q AS (SELECT websearch_to_tsquery('{CONFIG}', %(q)s) AS query),
+ids AS (SELECT array_agg(edition_id) AS ids FROM page),
 hits AS (
     SELECT s.edition_id, 's' AS kind, s.id AS row_id,
            ts_rank(s.search_vector, q.query) * {WEIGHT["s"]} AS rank
     FROM {Section._meta.db_table} s, q
-    WHERE s.edition_id = ANY(%(ids)s) AND s.search_vector @@ q.query
+    WHERE s.edition_id = ANY((SELECT ids FROM ids)::bigint[]) AND s.search_vector @@ q.query
     UNION ALL
     SELECT f.edition_id, 'f', f.id, ts_rank(f.search_vector, q.query) * {WEIGHT["f"]}
     FROM {Footnote._meta.db_table} f, q
-    WHERE f.edition_id = ANY(%(ids)s) AND f.search_vector @@ q.query
+    WHERE f.edition_id = ANY((SELECT ids FROM ids)::bigint[]) AND f.search_vector @@ q.query
     UNION ALL
     SELECT e.id, 'e', e.id, ts_rank(e.search_vector, q.query) * {WEIGHT["e"]}
     FROM {Edition._meta.db_table} e, q
-    WHERE e.id = ANY(%(ids)s) AND e.search_vector @@ q.query
+    WHERE e.id = ANY((SELECT ids FROM ids)::bigint[]) AND e.search_vector @@ q.query
 ),
 best AS (
     SELECT DISTINCT ON (edition_id) edition_id, kind, row_id
     FROM hits
     ORDER BY edition_id, rank DESC, kind
 )
-SELECT e.id, coalesce(b.kind, 'e'),
+SELECT p.edition_id, p.score, (SELECT total FROM total),
+       coalesce(b.kind, 'e'),
        CASE b.kind WHEN 's' THEN s.body WHEN 'f' THEN f.text ELSE e.summary END,
-       s.heading, s.position, f.number, querytree(q.query)
-FROM {Edition._meta.db_table} e
+       s.heading, s.position, f.number, querytree(q.query), {_SHOWN_COLUMNS}
+FROM page p
+JOIN {Edition._meta.db_table} e ON e.id = p.edition_id
+JOIN {Profile._meta.db_table} pr ON pr.id = e.profile_id
+JOIN {Country._meta.db_table} co ON co.id = pr.country_id
+JOIN {Topic._meta.db_table} tp ON tp.id = pr.topic_id
 CROSS JOIN q
-LEFT JOIN best b ON b.edition_id = e.id
+LEFT JOIN best b ON b.edition_id = p.edition_id
 LEFT JOIN {Section._meta.db_table} s ON b.kind = 's' AND s.id = b.row_id
 LEFT JOIN {Footnote._meta.db_table} f ON b.kind = 'f' AND f.id = b.row_id
-WHERE e.id = ANY(%(ids)s)
+WHERE e.state = ANY(%(states)s)
+ORDER BY p.leads DESC, p.together DESC, p.score DESC, p.edition_id DESC
 """
 
 
@@ -419,6 +516,15 @@ def _lexemes(query):
     return {match.replace("''", "'") for match in re.findall(r"'((?:[^']|'')*)'", query)}
 
 
+def _folded(text):
+    """`fold` for whole texts: it goes character by character in Python, while the ASCII
+    between the few other characters folds by ``lower()`` alone."""
+    if text.isascii():
+        return text.lower()
+    folded = NON_ASCII.sub(lambda match: fold(match.group()), text).lower()
+    return folded if len(folded) == len(text) else fold(text)  # positions must stay
+
+
 def _stem_spans(text, lexemes):
     """Where the words of `text` whose stem is one of `lexemes` are, with that lexeme.
 
@@ -435,7 +541,7 @@ def _stem_spans(text, lexemes):
     )
     spans = []
     # The same positions, accents folded.
-    for match in islice(candidates.finditer(fold(text)), MAX_SPANS):
+    for match in islice(candidates.finditer(_folded(text)), MAX_SPANS):
         stem = STEMMER.stemWord(match.group(0))
         if stem in lexemes:
             spans.append((match.start(), match.end(), stem))
@@ -446,7 +552,7 @@ def _term_spans(text, terms):
     """Where `terms` (folded) occur in `text`, case and accents aside, with the term found."""
     pattern = re.compile("|".join(re.escape(term) for term in terms))
     return [
-        (m.start(), m.end(), m.group(0)) for m in islice(pattern.finditer(fold(text)), MAX_SPANS)
+        (m.start(), m.end(), m.group(0)) for m in islice(pattern.finditer(_folded(text)), MAX_SPANS)
     ]
 
 
@@ -543,7 +649,7 @@ def _fallback(filters, limit, offset, lead):
 
     best, totals, found, together, leads = {}, {}, {}, set(), set()
     for edition_id, country_id, kind, haystack, shown, heading, position, number in candidates:
-        lowered = fold(haystack)
+        lowered = _folded(haystack)
         found.setdefault(edition_id, set()).update(term for term in terms if term in lowered)
         if phrase and phrase in " ".join(lowered.split()):
             together.add(edition_id)

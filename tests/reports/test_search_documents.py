@@ -1,5 +1,7 @@
 """Search finds exactly what is published, however the content or its state changed."""
 
+import datetime
+
 import pytest
 from django.apps import apps
 from django.core import serializers
@@ -12,6 +14,7 @@ from reports.editions.freeze import lifecycle
 from reports.importer.archive import Document
 from reports.importer.service import ImportOptions, import_documents
 from reports.models import Edition, SearchDocument
+from reports.public import search as search_module
 from reports.public.search import Filters, _snippet, _stem_spans, _term_spans, plain, search
 from sources.models import Footnote
 from tests.builders import make_edition
@@ -198,3 +201,106 @@ def test_documents_are_written_at_commit_and_rebuilt_after_a_dump_is_loaded(tmp_
     call_command("loaddata", str(dump), verbosity=0)
 
     assert found("vermilion") == [edition]
+
+
+def current_copies(edition):
+    """Whether each of the edition's documents holds the row's copy of a current edition."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS reports_search_refresh IMMEDIATE")  # built at commit
+        cursor.execute("SET CONSTRAINTS reports_search_refresh DEFERRED")
+        cursor.execute(
+            "SELECT current, current_document IS NOT NULL, current_document = document "
+            "FROM reports_searchdocument WHERE edition_id = %s ORDER BY part",
+            [edition.pk],
+        )
+        return cursor.fetchall()
+
+
+def test_a_current_edition_s_documents_keep_their_copy_in_the_row(researcher, editor, publisher):
+    if not on_postgres():
+        pytest.skip("search documents are PostgreSQL's")
+    old = make_edition(state=S.PUBLISHED, sections=(("Policy", "Cerulean stockpiles.[1]"),))
+    assert current_copies(old) == [(True, True, True)]
+
+    draft = workflow.start_draft(old.profile, researcher)
+    workflow.submit(draft, researcher)
+    workflow.approve(draft, editor)
+    workflow.publish(draft, publisher)
+
+    assert current_copies(old) == [(False, False, None)]  # the archive's rows stay narrow
+    assert current_copies(draft) == [(True, True, True)]
+    workflow.withdraw(draft, publisher, "Published by mistake")
+    assert current_copies(draft) == []
+
+
+def test_a_quoted_phrase_finds_the_words_together_only():
+    if not on_postgres():
+        pytest.skip("the SQLite fallback matches the words of a phrase wherever they stand")
+    together = make_edition(
+        state=S.PUBLISHED, sections=(("Use", "The border guard service laid mines."),)
+    )
+    apart = make_edition(
+        state=S.PUBLISHED, sections=(("Use", "The guard at the border laid mines."),)
+    )
+    archived = make_edition(
+        state=S.SUPERSEDED, sections=(("Use", "An earlier border guard report."),)
+    )
+
+    assert found('"border guard"') == [together]
+    assert set(found('"border guard"', archive=True)) == {together, archived}
+    assert set(found("border guard")) == {together, apart}
+
+
+def test_beyond_the_candidates_the_newest_editions_are_ranked_and_all_counted(monkeypatch):
+    if not on_postgres():
+        pytest.skip("the SQLite fallback ranks every row it finds")
+    monkeypatch.setattr(search_module, "CANDIDATES", 2)
+    editions = [
+        make_edition(
+            state=S.SUPERSEDED,
+            last_updated=datetime.date(2010 + n, 6, 1),
+            sections=(("Use", "Cobalt " * (5 - n) + "mines."),),
+        )
+        for n in range(4)
+    ]
+
+    results = search(Filters(q="cobalt", archive=True))
+
+    assert results.total == 4
+    # The two newest, the better ranked (more occurrences) first.
+    assert [hit.edition for hit in results] == [editions[2], editions[3]]
+
+
+def test_the_hits_editions_are_those_the_orm_loads(django_assert_num_queries):
+    edition = make_edition(state=S.PUBLISHED, sections=(("Use", "Saffron mines.[1]"),))
+
+    # PostgreSQL: the one statement, after bringing the test transaction's documents up to
+    # date; SQLite: summaries, sections, notes and the editions.
+    with django_assert_num_queries(2 if on_postgres() else 4):
+        [hit] = search(Filters(q="saffron"))
+        shown = hit.edition
+        names = (shown.profile.country.name, shown.profile.topic.name, shown.get_absolute_url())
+
+    loaded = Edition.objects.select_related("profile__country", "profile__topic").get(pk=edition.pk)
+    for ours, orms in [
+        (shown, loaded),
+        (shown.profile, loaded.profile),
+        (shown.profile.country, loaded.profile.country),
+        (shown.profile.topic, loaded.profile.topic),
+    ]:
+        assert [getattr(ours, f.attname) for f in ours._meta.concrete_fields] == [
+            getattr(orms, f.attname) for f in orms._meta.concrete_fields
+        ]
+    assert names == (
+        loaded.profile.country.name,
+        loaded.profile.topic.name,
+        loaded.get_absolute_url(),
+    )
+    # Built from the statement's columns, as they come: a field that converts them would need
+    # the ORM's converters.
+    assert not [
+        f
+        for model, _ in search_module.SHOWN
+        for f in model._meta.concrete_fields
+        if hasattr(f, "from_db_value")
+    ]
