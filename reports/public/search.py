@@ -135,11 +135,14 @@ def _marked(text):
 
 
 class Results(list):
-    """The hits of one page, best first, and how many editions were found in all."""
+    """The hits of one page, best first, and how many editions were found in all; `among`:
+    when only the newest of them were ranked (a search of the archive on PostgreSQL that found
+    more than CANDIDATES), how many."""
 
-    def __init__(self, hits=(), total=0):
+    def __init__(self, hits=(), total=0, among=None):
         super().__init__(hits)
         self.total = total
+        self.among = among
 
 
 @dataclass
@@ -253,8 +256,11 @@ def search(filters, limit=20, offset=0, lead=None):
     """
     if not filters.q:
         return Results()
+    among = None
     if connection.vendor == "postgresql":
         hits, total = _postgres(filters, limit, offset, lead)  # the editions come with them
+        if filters.states != states.PUBLIC and total > CANDIDATES:
+            among = CANDIDATES
     else:
         hits, total = _fallback(filters, limit, offset, lead)
         editions = (
@@ -264,7 +270,7 @@ def search(filters, limit=20, offset=0, lead=None):
         )
         for hit in hits:
             hit.edition = editions.get(hit.edition_id)
-    return Results([hit for hit in hits if hit.edition is not None], total)
+    return Results([hit for hit in hits if hit.edition is not None], total, among)
 
 
 def _filter_sql(filters, params):

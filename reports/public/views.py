@@ -737,6 +737,7 @@ def search(request):
             "filters": filters,
             "hits": hits,
             "total": getattr(results, "total", 0),
+            "among": getattr(results, "among", None),
             "lead": lead,
             "suggestion": suggestion,
             "suggestion_query": suggested.urlencode(),

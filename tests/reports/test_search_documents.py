@@ -304,3 +304,22 @@ def test_the_hits_editions_are_those_the_orm_loads(django_assert_num_queries):
         for f in model._meta.concrete_fields
         if hasattr(f, "from_db_value")
     ]
+
+
+def test_the_page_says_when_only_the_newest_of_an_archive_search_were_ranked(client, monkeypatch):
+    if not on_postgres():
+        pytest.skip("the SQLite fallback ranks every row it finds")
+    monkeypatch.setattr(search_module, "CANDIDATES", 2)
+    for n in range(3):
+        make_edition(
+            state=S.SUPERSEDED,
+            last_updated=datetime.date(2010 + n, 6, 1),
+            sections=(("Use", "Cobalt mines."),),
+        )
+
+    page = client.get("/search/", {"q": "cobalt", "archive": "1"}).text
+    narrowed = client.get("/search/", {"q": "cobalt", "archive": "1", "year": "2011"}).text
+
+    assert "3 profiles</strong> found" in page
+    assert "best first among the newest 2: choose a topic, a country or a year" in page
+    assert "among the newest" not in narrowed
