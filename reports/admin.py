@@ -28,11 +28,14 @@ from .editions.record_admin import (
     PublicRecordImportMixin,
     RecordChangeAdmin,
 )
+from .editions.records import ChangePublicRecord, is_public, record_change, shown_value
 from .editions.report_admin import AssignmentAdmin, ProfileCycleAdminMixin, ReportCycleAdminMixin
 from .models import (
     Assignment,
+    Chapter,
     Country,
     Edition,
+    Figure,
     OverviewFact,
     Profile,
     RecordChange,
@@ -112,6 +115,38 @@ class ReportAdmin(
         return obj.edition_count
 
 
+@admin.register(Chapter)
+class ChapterAdmin(PublicRecordAdminMixin, VersionAdmin):
+    """A report's chapters: editors and up write them (monitor.roles); once the report is on
+    the public site every change is recorded (reports.editions.records), additions and
+    deletions included."""
+
+    list_display = ["title", "report", "position", "published", "updated_at"]
+    list_filter = ["published", "report"]
+    list_select_related = ["report"]
+    search_fields = ["title", "body", "report__title"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = ["report", "position", "title", "slug", "published", "body", "record_comment"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and is_public(obj):
+            shown = ChangePublicRecord(obj, request.user).shown_fields()
+            changes = {f.name: {"old": None, "new": shown_value(obj, f)} for f in shown}
+            record_change(obj, request.user, changes, "Added.")
+
+    def delete_model(self, request, obj):
+        if is_public(obj):
+            shown = ChangePublicRecord(obj, request.user).shown_fields()
+            changes = {f.name: {"old": shown_value(obj, f), "new": None} for f in shown}
+            record_change(obj, request.user, changes, "Deleted.")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for chapter in queryset:
+            self.delete_model(request, chapter)
+
+
 @admin.register(Profile)
 class ProfileAdmin(
     PublicRecordAdminMixin, ProfileCycleAdminMixin, ProfileWorkflowAdminMixin, VersionAdmin
@@ -151,6 +186,14 @@ class SectionInline(ReadOnlyWhenFrozenInline, admin.StackedInline):
     model = Section
     extra = 0
     fields = ["position", "heading", "body"]
+
+
+class FigureInline(ReadOnlyWhenFrozenInline, admin.StackedInline):
+    """Maps and other images of the edition: published with it, frozen with it."""
+
+    model = Figure
+    extra = 0
+    fields = ["position", "image", "alt_text", "caption"]
 
 
 class FootnoteInline(ReadOnlyWhenFrozenInline, admin.TabularInline):
@@ -287,7 +330,7 @@ class EditionAdmin(EditionWorkflowAdminMixin, VersionAdmin):
             },
         ),
     ]
-    inlines = [OverviewFactInline, SectionInline, FootnoteInline]
+    inlines = [OverviewFactInline, SectionInline, FigureInline, FootnoteInline]
 
     def get_queryset(self, request):
         return (

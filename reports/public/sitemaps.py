@@ -1,6 +1,7 @@
 """The sitemap: an index (/sitemap.xml) of parts (/sitemap-<section>.xml?p=N), which list every
 public address: the static pages, countries, topics, current profiles, archived editions,
-reports, the pages of cited sources and the small pages edited in the admin (About…).
+reports, their chapters, the pages of cited sources and the small pages edited in the admin
+(About…).
 
 A part holds at most ``PART`` addresses, a fifth of the protocol's 50,000, so that a part also
 stays far below its 50 MB; the index lists as many parts of each section as it needs.
@@ -14,7 +15,7 @@ from django.urls import reverse
 from sources.models import Citation, Source
 
 from ..editions.states import READABLE
-from ..models import Country, Edition, Report, Topic
+from ..models import Chapter, Country, Edition, Report, Topic
 
 PART = 10_000
 
@@ -89,6 +90,19 @@ class ReportSitemap(PublicSitemap):
         return reverse("public:report", args=[item.series_slug, item.year])
 
 
+class ChapterSitemap(PublicSitemap):
+    def items(self):
+        return (
+            Chapter.objects.public()
+            .select_related("report")
+            .only("slug", "updated_at", "report__series_slug", "report__year")
+            .order_by("id")
+        )
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
 class SourceSitemap(PublicSitemap):
     """Sources that a published or archived note cites: the others have no page."""
 
@@ -122,6 +136,7 @@ SITEMAPS = {
     "topics": TopicSitemap,
     "editions": EditionSitemap,
     "reports": ReportSitemap,
+    "chapters": ChapterSitemap,
     "sources": SourceSitemap,
     "pages": PageSitemap,
 }
