@@ -3,6 +3,7 @@ import re
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import EmptyResultSet
+from django.db import models
 from django.db.models import Count, F, Lookup, Max, Min, Prefetch, Q
 from django.db.models.lookups import IContains
 from django.urls import reverse
@@ -13,6 +14,7 @@ from reversion.admin import VersionAdmin
 
 from sources.models import Citation, Footnote
 
+from .attachments import CheckedImageField
 from .editions import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
 from .editions.admin import (
     EditionContentAdminMixin,
@@ -194,6 +196,7 @@ class FigureInline(ReadOnlyWhenFrozenInline, admin.StackedInline):
     model = Figure
     extra = 0
     fields = ["position", "image", "alt_text", "caption"]
+    formfield_overrides = {models.ImageField: {"form_class": CheckedImageField}}
 
 
 class FootnoteInline(ReadOnlyWhenFrozenInline, admin.TabularInline):

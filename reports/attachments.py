@@ -15,6 +15,7 @@ PNG shows the same.
 import secrets
 from pathlib import PurePosixPath
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
@@ -109,3 +110,14 @@ class FileKindValidator:
 
     def __eq__(self, other):
         return isinstance(other, FileKindValidator) and other.kinds == self.kinds
+
+
+class CheckedImageField(forms.ImageField):
+    """The form field of an image attachment: a refused kind (SVG) is named as such before
+    Pillow is asked whether the file is an image at all."""
+
+    def to_python(self, data):
+        suffix = PurePosixPath(getattr(data, "name", "") or "").suffix.lower()
+        if suffix in REFUSED:
+            raise ValidationError(REFUSED[suffix], code="refused_type")
+        return super().to_python(data)

@@ -624,6 +624,13 @@ class Figure(EditionContent):
     def __str__(self):
         return self.caption.split("\n")[0][:80] or f"Figure {self.position}"
 
+    def save(self, *args, **kwargs):
+        # FieldFile.save() stores a file without measuring it (only assignment does): the
+        # page gives every image its size, so that nothing moves as images arrive.
+        if self.image and self.width is None:
+            self.width, self.height = self.image.width, self.image.height
+        super().save(*args, **kwargs)
+
 
 class ChapterQuerySet(models.QuerySet):
     def public(self):
