@@ -515,7 +515,9 @@ def report(request, series, year):
         topics.append((topic, len(items), regions))
     # The report is public (it has a readable edition): its published chapters are too.
     chapters = (
-        report.chapters.filter(published=True).only("slug", "title").order_by("position", "title")
+        report.chapters.filter(published=True)
+        .only("slug", "title", "report")
+        .order_by("position", "title")
     )
     return render(
         request,
