@@ -12,6 +12,7 @@ Every file goes out with the content type of its checked kind, never sniffed, an
 that lets nothing in it run.
 """
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.views.decorators.http import require_safe
@@ -30,7 +31,9 @@ def may_preview(user):
 def file_response(field_file, *, filename, public, attachment=False):
     try:
         stream = field_file.storage.open(field_file.name, "rb")
-    except OSError as missing:
+    except (OSError, SuspiciousFileOperation) as missing:
+        # A name stored without its file (a restored database without MEDIA_ROOT), or one
+        # pointing outside the storage: nothing to serve.
         raise Http404("The file is missing.") from missing
     response = FileResponse(
         stream,

@@ -295,3 +295,17 @@ def test_the_pdf_of_an_edition_holds_its_map(client):
     response = client.get(reverse("public:profile_pdf", args=["kazakhstan", "mine-ban-policy"]))
     assert response.status_code == 200
     assert b"/Subtype /Image" in response.content or b"/Image" in response.content
+
+
+@pytest.mark.parametrize("name", ["attachments/figures/gone/map.png", "../../etc/passwd"])
+def test_a_figure_whose_file_is_missing_or_outside_the_storage_answers_404(client, name):
+    site = make_site()
+    figure = make_figure(site["current"])
+    with connection.cursor() as cursor:  # as a restored database without its files would be
+        cursor.execute("DROP TRIGGER IF EXISTS reports_figure_update_frozen")
+        cursor.execute("DROP TRIGGER IF EXISTS reports_figure_update_locked")
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE reports_figure DISABLE TRIGGER reports_figure_guard")
+        cursor.execute("UPDATE reports_figure SET image = %s WHERE id = %s", [name, figure.pk])
+    url = reverse("public:figure", args=["kazakhstan", "mine-ban-policy", figure.pk])
+    assert client.get(url).status_code == 404
