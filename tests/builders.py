@@ -208,14 +208,11 @@ def png_bytes(width=4, height=3, colour=(20, 90, 160)):
 PDF_BYTES = b"%PDF-1.4\n% A test file of our own: only its signature matters here.\n%%EOF\n"
 
 
-def make_figure(
-    edition, position=1, *, alt_text="Map of the mined areas", caption="", name="map.png"
-):
+def make_figure(edition, position=1, *, alt_text="Map of the mined areas", caption="", png=None):
     """A figure on `edition`, whatever its state (written through the lifecycle gate)."""
-
     with lifecycle():
         figure = Figure(edition=edition, position=position, alt_text=alt_text, caption=caption)
-        figure.image.save("map.png", ContentFile(png_bytes()), save=False)
+        figure.image.save("map.png", ContentFile(png or png_bytes()), save=False)
         figure.save()
     return figure
 
