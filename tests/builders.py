@@ -178,6 +178,10 @@ def _make_many(count):
     TreatyStatus.objects.bulk_create(
         TreatyStatus(country=country, treaty="mbt", status="not_party") for country in countries
     )
+    Chapter.objects.bulk_create(
+        Chapter(report=report, title="Major Findings", slug="major-findings", published=True)
+        for report in reports
+    )
     researcher = get_user_model().objects.create(username=f"bulk-researcher-{tag}")
     Assignment.objects.bulk_create(
         Assignment(report=report, profile=profile, researcher=researcher)
