@@ -7,14 +7,14 @@ from django.db import models
 from django.db.models import Count, F, Lookup, Max, Min, Prefetch, Q
 from django.db.models.lookups import IContains
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 from reversion.admin import VersionAdmin
 
 from sources.models import Citation, Footnote
 
-from .attachments import CheckedImageField
+from .attachments import CheckedImageField, readable_size
 from .editions import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
 from .editions.admin import (
     EditionContentAdminMixin,
@@ -109,12 +109,39 @@ class ReportAdmin(
     search_fields = ["title", "series", "year"]
     prepopulated_fields = {"series_slug": ["series"]}
 
+    readonly_fields = ["pdf_and_chapters"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(edition_count=Count("editions"))
 
     @admin.display(description="editions", ordering="edition_count")
     def edition_count(self, obj):
         return obj.edition_count
+
+    @admin.display(description="PDF and chapters")
+    def pdf_and_chapters(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        pdf = "no PDF attached"
+        if obj.pdf:
+            url = reverse("public:report_pdf", args=[obj.series_slug, obj.year])
+            pdf = format_html("<a href='{}'>the PDF ({})</a>", url, readable_size(obj.pdf_size))
+        chapters = format_html_join(
+            ", ",
+            "<a href='{}'>{}</a>{}",
+            (
+                (
+                    reverse("admin:reports_chapter_change", args=[chapter.pk]),
+                    chapter.title,
+                    "" if chapter.published else " (not published)",
+                )
+                for chapter in obj.chapters.order_by("position", "title")
+            ),
+        )
+        add = reverse("admin:reports_chapter_add") + f"?report={obj.pk}"
+        return format_html(
+            "{}; chapters: {} (<a href='{}'>add a chapter</a>)", pdf, chapters or "none", add
+        )
 
 
 @admin.register(Chapter)

@@ -2,7 +2,8 @@
 views that check publication first (reports.attachments stores them under names nobody can
 guess, and the web server does not serve MEDIA_ROOT).
 
-- A report's PDF: only while the report is on the public site (a readable edition of it).
+- A report's PDF: only while the report is on the public site (a readable edition of it);
+  staff who read reports in the admin check it before (privately, never cached).
 - A figure: only while its edition is readable (published or archived); a draft's, an
   approved but unpublished or a withdrawn edition's figure answers 404 like any unknown
   address. Staff who may preview editions (reports.public.preview) see every figure, so the
@@ -53,14 +54,21 @@ def file_response(field_file, *, filename, public, attachment=False):
 def report_pdf(request, series, year):
     report = (
         Report.objects.filter(series_slug=series, year=year)
-        .filter(Exists(Edition.objects.filter(report=OuterRef("pk"), state__in=READABLE)))
+        .annotate(public=Exists(Edition.objects.filter(report=OuterRef("pk"), state__in=READABLE)))
         .exclude(pdf="")
         .only("pdf")
         .first()
     )
-    if report is None:
+    if report is None or not (report.public or may_check_report(request.user)):
         raise Http404("This report has no published PDF.")
-    return file_response(report.pdf, filename=f"{series}-{year}.pdf", public=True, attachment=True)
+    return file_response(
+        report.pdf, filename=f"{series}-{year}.pdf", public=report.public, attachment=True
+    )
+
+
+def may_check_report(user):
+    """Staff who read reports in the admin check its PDF before the report is public."""
+    return user.is_active and user.is_staff and user.has_perm("reports.view_report")
 
 
 @require_safe

@@ -109,14 +109,18 @@ def test_a_researcher_cannot_attach_a_report_pdf(client, researcher):
     assert not report.pdf
 
 
-def test_the_pdf_of_a_report_not_yet_on_the_public_site_cannot_be_fetched(client, editor):
+def test_the_pdf_of_a_report_not_yet_public_is_for_staff_only(client, editor):
     report = Report.objects.create(series="Landmine Monitor", year=2031)
     report.pdf.save("embargoed.pdf", ContentFile(PDF_BYTES))
     make_edition(report=report, state=S.APPROVED)  # approved, not published
     url = reverse("public:report_pdf", args=["landmine-monitor", 2031])
     assert client.get(url).status_code == 404
-    client.force_login(editor)  # nor by staff: the file is in the admin for them
-    assert client.get(url).status_code == 404
+    # Staff check it before the release, from the report's admin page; never cached.
+    client.force_login(editor)
+    admin_page = client.get(reverse("admin:reports_report_change", args=[report.pk])).text
+    assert f"href='{url}'" in admin_page
+    response = client.get(url)
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
 
 
 def test_a_change_of_a_public_reports_pdf_is_recorded(client, editor):
