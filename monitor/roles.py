@@ -13,11 +13,14 @@ EDITORIAL_CONTENT = [
     "reports.edition",
     "reports.section",
     "reports.overviewfact",
+    "reports.figure",
     "sources.footnote",
     "sources.citation",
     "sources.source",
 ]
 REFERENCE_DATA = ["reports.country", "reports.topic", "reports.report", "reports.treatystatus"]
+# A report's chapters are written by editors (researchers read them).
+REPORT_CHAPTERS = ["reports.chapter"]
 # Tabular import and export (django-import-export): every role exports, editors and up import.
 IMPORTABLE = [*REFERENCE_DATA, "sources.source"]
 EXPORT_ONLY = ["reports.overviewfact", "sources.footnote"]
@@ -33,7 +36,11 @@ def _model_perms(models, actions):
 
 _researcher = (
     _model_perms(EDITORIAL_CONTENT, ["view", "add", "change"])
-    + _model_perms(["reports.section", "reports.overviewfact", "sources.footnote"], ["delete"])
+    + _model_perms(
+        ["reports.section", "reports.overviewfact", "reports.figure", "sources.footnote"],
+        ["delete"],
+    )
+    + _model_perms(REPORT_CHAPTERS, ["view"])
     + _model_perms(["sources.citation"], ["delete"])
     + _model_perms(REFERENCE_DATA, ["view"])
     + _model_perms([*IMPORTABLE, *EXPORT_ONLY], ["export"])
@@ -43,6 +50,7 @@ _researcher = (
 _editor = (
     _researcher
     + _model_perms(REFERENCE_DATA, ["add", "change"])
+    + _model_perms(REPORT_CHAPTERS, ["add", "change", "delete"])
     + _model_perms(IMPORTABLE, ["import"])
     + _model_perms(["reports.assignment"], ["add", "change", "delete"])
     + [

@@ -155,9 +155,13 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# Files attached to reports (their PDF) through Django's storage API.
+# Files attached to reports (their PDF) and editions (maps, figures), stored through Django's
+# storage API (STORAGES["default"]) under unguessable names. The public site serves them only
+# through views that check publication (reports.public.files): the web server must not serve
+# MEDIA_ROOT itself. Uploads above ATTACHMENT_MAX_MB are refused with a form error.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+ATTACHMENT_MAX_MB = int(os.environ.get("ATTACHMENT_MAX_MB", "40"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

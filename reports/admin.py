@@ -3,16 +3,18 @@ import re
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import EmptyResultSet
+from django.db import models
 from django.db.models import Count, F, Lookup, Max, Min, Prefetch, Q
 from django.db.models.lookups import IContains
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 from reversion.admin import VersionAdmin
 
 from sources.models import Citation, Footnote
 
+from .attachments import CheckedImageField, readable_size
 from .editions import revisions  # noqa: F401  (explicit registration before VersionAdmin autoregisters)
 from .editions.admin import (
     EditionContentAdminMixin,
@@ -28,11 +30,14 @@ from .editions.record_admin import (
     PublicRecordImportMixin,
     RecordChangeAdmin,
 )
+from .editions.records import ChangePublicRecord, is_public, record_change, shown_value
 from .editions.report_admin import AssignmentAdmin, ProfileCycleAdminMixin, ReportCycleAdminMixin
 from .models import (
     Assignment,
+    Chapter,
     Country,
     Edition,
+    Figure,
     OverviewFact,
     Profile,
     RecordChange,
@@ -104,12 +109,71 @@ class ReportAdmin(
     search_fields = ["title", "series", "year"]
     prepopulated_fields = {"series_slug": ["series"]}
 
+    readonly_fields = ["pdf_and_chapters"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(edition_count=Count("editions"))
 
     @admin.display(description="editions", ordering="edition_count")
     def edition_count(self, obj):
         return obj.edition_count
+
+    @admin.display(description="PDF and chapters")
+    def pdf_and_chapters(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        pdf = "no PDF attached"
+        if obj.pdf:
+            url = reverse("public:report_pdf", args=[obj.series_slug, obj.year])
+            pdf = format_html("<a href='{}'>the PDF ({})</a>", url, readable_size(obj.pdf_size))
+        chapters = format_html_join(
+            ", ",
+            "<a href='{}'>{}</a>{}",
+            (
+                (
+                    reverse("admin:reports_chapter_change", args=[chapter.pk]),
+                    chapter.title,
+                    "" if chapter.published else " (not published)",
+                )
+                for chapter in obj.chapters.order_by("position", "title")
+            ),
+        )
+        add = reverse("admin:reports_chapter_add") + f"?report={obj.pk}"
+        return format_html(
+            "{}; chapters: {} (<a href='{}'>add a chapter</a>)", pdf, chapters or "none", add
+        )
+
+
+@admin.register(Chapter)
+class ChapterAdmin(PublicRecordAdminMixin, VersionAdmin):
+    """A report's chapters: editors and up write them (monitor.roles); once the report is on
+    the public site every change is recorded (reports.editions.records), additions and
+    deletions included."""
+
+    list_display = ["title", "report", "position", "published", "updated_at"]
+    list_filter = ["published", "report"]
+    list_select_related = ["report"]
+    search_fields = ["title", "body", "report__title"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = ["report", "position", "title", "slug", "published", "body", "record_comment"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and is_public(obj):
+            shown = ChangePublicRecord(obj, request.user).shown_fields()
+            changes = {f.name: {"old": None, "new": shown_value(obj, f)} for f in shown}
+            record_change(obj, request.user, changes, "Added.")
+
+    def delete_model(self, request, obj):
+        if is_public(obj):
+            shown = ChangePublicRecord(obj, request.user).shown_fields()
+            changes = {f.name: {"old": shown_value(obj, f), "new": None} for f in shown}
+            record_change(obj, request.user, changes, "Deleted.")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for chapter in queryset:
+            self.delete_model(request, chapter)
 
 
 @admin.register(Profile)
@@ -151,6 +215,15 @@ class SectionInline(ReadOnlyWhenFrozenInline, admin.StackedInline):
     model = Section
     extra = 0
     fields = ["position", "heading", "body"]
+
+
+class FigureInline(ReadOnlyWhenFrozenInline, admin.StackedInline):
+    """Maps and other images of the edition: published with it, frozen with it."""
+
+    model = Figure
+    extra = 0
+    fields = ["position", "image", "alt_text", "caption"]
+    formfield_overrides = {models.ImageField: {"form_class": CheckedImageField}}
 
 
 class FootnoteInline(ReadOnlyWhenFrozenInline, admin.TabularInline):
@@ -287,7 +360,7 @@ class EditionAdmin(EditionWorkflowAdminMixin, VersionAdmin):
             },
         ),
     ]
-    inlines = [OverviewFactInline, SectionInline, FootnoteInline]
+    inlines = [OverviewFactInline, SectionInline, FigureInline, FootnoteInline]
 
     def get_queryset(self, request):
         return (

@@ -11,6 +11,7 @@ from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils.text import slugify
 
+from .attachments import AttachmentPath, FileKindValidator
 from .editions import states
 from .editions.queryset import EditionQuerySet
 
@@ -203,10 +204,14 @@ class Report(models.Model):
     )
     pdf = models.FileField(
         "PDF",
-        upload_to="reports/",
+        upload_to=AttachmentPath("reports"),
+        max_length=255,
         blank=True,
-        help_text="The whole report as published, offered for download on its page.",
+        validators=[FileKindValidator("pdf")],
+        help_text="The whole report as published, offered for download on its page once the "
+        "report is published. PDF only.",
     )
+    pdf_size = models.PositiveBigIntegerField("PDF size", null=True, blank=True, editable=False)
     scheduled_release_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.PLANNED)
 
@@ -234,7 +239,21 @@ class Report(models.Model):
             self.series_slug = slugify(self.series)
         if not self.title:
             self.title = f"{self.series} Report {self.year}"
+        if not self.pdf:
+            self.pdf_size = None
+        elif not self.pdf._committed or self.pdf.name != getattr(self, "_stored_pdf", None):
+            try:
+                self.pdf_size = self.pdf.size
+            except OSError:  # a name given without its file: no size to show
+                self.pdf_size = None
         super().save(*args, **kwargs)
+        self._stored_pdf = self.pdf.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        report = super().from_db(db, field_names, values)
+        report._stored_pdf = report.__dict__.get("pdf")
+        return report
 
     @property
     def state_summary(self):
@@ -569,6 +588,100 @@ class Section(EditionContent):
 
     def __str__(self):
         return self.heading or f"Section {self.position}"
+
+
+class Figure(EditionContent):
+    """A map or another image shown on an edition's page, with its caption and a text
+    alternative. Edition content: versioned with its edition and frozen with it, so a map
+    reaches the public site only in an approved, published edition (reports.attachments)."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="figures")
+    position = models.PositiveSmallIntegerField()
+    image = models.ImageField(
+        upload_to=AttachmentPath("figures"),
+        max_length=255,
+        width_field="width",
+        height_field="height",
+        validators=[FileKindValidator("png", "jpeg")],
+        help_text="PNG or JPEG (SVG is not accepted: export the map as PNG).",
+    )
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    alt_text = NormalisedCharField(
+        "text alternative",
+        max_length=500,
+        help_text="What the image shows, for readers who cannot see it (required).",
+    )
+    caption = NormalisedTextField(blank=True, help_text="Shown under the image.")
+
+    class Meta:
+        ordering = ["edition", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "position"], name="figure_position_unique"),
+            models.CheckConstraint(condition=~Q(alt_text=""), name="figure_has_alt_text"),
+        ]
+
+    def __str__(self):
+        return self.caption.split("\n")[0][:80] or f"Figure {self.position}"
+
+    def save(self, *args, **kwargs):
+        # FieldFile.save() stores a file without measuring it (only assignment does): the
+        # page gives every image its size, so that nothing moves as images arrive.
+        if self.image and self.width is None:
+            self.width, self.height = self.image.width, self.image.height
+        super().save(*args, **kwargs)
+
+
+class ChapterQuerySet(models.QuerySet):
+    def public(self):
+        """Published chapters of reports the public site shows (one with a readable
+        edition)."""
+        return self.filter(
+            published=True,
+            report__in=Edition.objects.readable().values("report"),
+        )
+
+
+class Chapter(models.Model):
+    """A chapter of a yearly report about no one country (Major Findings, Ban Policy, an
+    introduction). A record that the report's published pages show: changed by editors and
+    up, every change a revision with an audit entry (reports.editions.records)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="chapters")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = NormalisedCharField(max_length=255)
+    slug = models.SlugField(max_length=120)
+    body = NormalisedTextField(
+        blank=True,
+        help_text="Paragraphs separated by a blank line; bullet lines start with “• ” or “- ”.",
+    )
+    published = models.BooleanField(
+        default=False,
+        help_text="Shown on the report's public pages (once the report has a published "
+        "profile). Leave unticked while the chapter is being written.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChapterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "position", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "slug"], name="chapter_slug_unique"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title)[:120]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "public:chapter", args=[self.report.series_slug, self.report.year, self.slug]
+        )
 
 
 class TreatyStatus(models.Model):

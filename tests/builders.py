@@ -1,19 +1,23 @@
 """Small builders for test data: each returns saved objects with sensible defaults."""
 
 import datetime
+import io
 import itertools
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from reports.editions.fingerprint import content_fingerprint
 from reports.editions.freeze import lifecycle
 from reports.models import (
     Assignment,
+    Chapter,
     Country,
     Edition,
     EditionEvent,
+    Figure,
     OverviewFact,
     Profile,
     RecordChange,
@@ -174,6 +178,10 @@ def _make_many(count):
     TreatyStatus.objects.bulk_create(
         TreatyStatus(country=country, treaty="mbt", status="not_party") for country in countries
     )
+    Chapter.objects.bulk_create(
+        Chapter(report=report, title="Major Findings", slug="major-findings", published=True)
+        for report in reports
+    )
     researcher = get_user_model().objects.create(username=f"bulk-researcher-{tag}")
     Assignment.objects.bulk_create(
         Assignment(report=report, profile=profile, researcher=researcher)
@@ -189,4 +197,35 @@ def _make_many(count):
             changes={"name": {"old": "Old name", "new": country.name}},
         )
         for country in countries
+    )
+
+
+def png_bytes(width=4, height=3, colour=(20, 90, 160)):
+    """A small PNG image of our own making."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+PDF_BYTES = b"%PDF-1.4\n% A test file of our own: only its signature matters here.\n%%EOF\n"
+
+
+def make_figure(edition, position=1, *, alt_text="Map of the mined areas", caption="", png=None):
+    """A figure on `edition`, whatever its state (written through the lifecycle gate)."""
+    with lifecycle():
+        figure = Figure(edition=edition, position=position, alt_text=alt_text, caption=caption)
+        figure.image.save("map.png", ContentFile(png or png_bytes()), save=False)
+        figure.save()
+    return figure
+
+
+def make_chapter(report, title="Major Findings", *, published=True, position=1, body=None):
+    return Chapter.objects.create(
+        report=report,
+        title=title,
+        position=position,
+        published=published,
+        body=body if body is not None else f"{title}: the first paragraph.\n\nThe second.",
     )

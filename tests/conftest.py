@@ -25,6 +25,17 @@ def _empty_cache():
     pagecache.forget_all()
 
 
+@pytest.fixture(scope="session")
+def _media_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, _media_dir):
+    """Files saved through the storage API go to a temporary MEDIA_ROOT, never the project's."""
+    settings.MEDIA_ROOT = _media_dir
+
+
 @pytest.fixture(autouse=True)
 def _fresh_content_types():
     """A transactional test (the live server's) empties every table, content types included,

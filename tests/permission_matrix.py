@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -20,7 +21,7 @@ from reversion.models import Version
 from reports.editions import workflow
 from reports.models import Assignment, Edition
 from reports.public import pagecache
-from tests.builders import make_edition, make_record_change
+from tests.builders import PDF_BYTES, make_chapter, make_edition, make_figure, make_record_change
 from tests.reports.public_helpers import make_site
 
 ROLES = ["anonymous", "researcher", "editor", "publisher", "superuser"]
@@ -44,6 +45,7 @@ def build_records(users):
     """One record of everything a URL can name."""
     site = make_site(notes=2)
     profile, current = site["profile"], site["current"]
+    chapter = make_chapter(current.report)
     with reversion.create_revision():
         reversion.set_user(users["editor"])
         for model_instance in [
@@ -51,6 +53,7 @@ def build_records(users):
             site["topic"],
             profile,
             current.report,
+            chapter,
             current.sections.first(),
             current.overview_facts.first(),
             current.footnotes.first(),
@@ -67,6 +70,8 @@ def build_records(users):
         page, _ = FlatPage.objects.get_or_create(url=url, defaults={"title": url, "content": "."})
         page.sites.add(Site.objects.get_current())
     make_edition(state=Edition.State.DRAFT)
+    make_figure(current)
+    current.report.pdf.save("report.pdf", ContentFile(PDF_BYTES))
     make_record_change(site["country"], users["editor"])
     AccessAttempt.objects.create(
         username="someone", ip_address="192.0.2.1", user_agent="x", failures_since_start=1
@@ -93,6 +98,7 @@ def _object(model_label, records, users):
         "reports_country": site["country"],
         "reports_topic": site["topic"],
         "reports_report": current.report,
+        "reports_chapter": current.report.chapters.first(),
         "reports_profile": site["profile"],
         "reports_edition": records["draft"],
         "reports_section": records["draft"].sections.first(),
@@ -156,6 +162,8 @@ def path_for(key, route, records, users):
         "<source_id>": str(site["current"].footnotes.first().sources.first().pk),
         "<slug:section>": "editions",
         "<path:url>": "press/",
+        "<slug:slug>": site["current"].report.chapters.first().slug,
+        "<int:figure_id>": str(site["current"].figures.first().pk),
     }
     if key == "edition_preview":
         values["<int:edition_id>"] = str(draft.pk)

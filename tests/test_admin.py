@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from reports.models import (
     Assignment,
+    Chapter,
     Country,
     Edition,
     OverviewFact,
@@ -23,6 +24,7 @@ from reports.models import (
 )
 from sources.models import Citation, Footnote, Source
 from tests.builders import (
+    make_chapter,
     make_country,
     make_edition,
     make_many,
@@ -74,6 +76,7 @@ def one_of_each(django_user_model):
         Footnote: footnote,
         Citation: footnote.citations.get(),
         RecordChange: make_record_change(edition.profile.country),
+        Chapter: make_chapter(report),
     }
 
 
@@ -102,7 +105,9 @@ def test_anonymous_users_are_sent_to_the_login_page(client, one_of_each):
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-@pytest.mark.parametrize("model", [Country, Topic, TreatyStatus, Report], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "model", [Country, Topic, TreatyStatus, Report, Chapter], ids=lambda m: m.__name__
+)
 def test_researcher_may_view_but_not_change_reference_data(client, researcher, one_of_each, model):
     client.force_login(researcher)
     response = client.get(change_page(one_of_each[model]))

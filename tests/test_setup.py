@@ -9,8 +9,9 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.urls import reverse
 
-from reports.models import Edition, Profile
+from reports.models import Edition, Figure, Profile, Report
 from sources.models import Source
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -72,6 +73,21 @@ def test_demo_data_loads_once_with_working_logins(settings, capsys):
         # Login throttling (django-axes) counts by the request's address: logins carry one.
         request = RequestFactory().post("/admin/login/")
         assert authenticate(request, username=username, password=password) is not None
+
+
+@pytest.mark.django_db
+def test_demo_data_shows_a_reports_chapters_its_pdf_and_a_map(client, settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+    report = Report.objects.get(series="Landmine Monitor", year=2024)
+    assert list(report.chapters.values_list("title", flat=True)) == ["Major Findings", "Ban Policy"]
+    page = client.get(reverse("public:report", args=[report.series_slug, report.year])).text
+    assert "Major Findings" in page and "Download the report (PDF, 1 kB)" in page
+    pdf = client.get(reverse("public:report_pdf", args=[report.series_slug, report.year]))
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF-1.4")
+    figure = Figure.objects.get()
+    assert figure.edition.state == Edition.State.PUBLISHED and figure.width == 480
+    assert client.get(figure.edition.get_absolute_url()).text.count("<figure class=") == 1
 
 
 @pytest.mark.django_db

@@ -167,7 +167,7 @@ def _refuse_delete(sender, instance, **kwargs):
 
 
 def connect_delete_guard():
-    for label in ("reports.Edition", "reports.Section", "reports.OverviewFact"):
+    for label in ("reports.Edition", "reports.Section", "reports.OverviewFact", "reports.Figure"):
         pre_delete.connect(_refuse_delete, sender=apps.get_model(label), dispatch_uid=label)
     for label in ("sources.Footnote", "sources.Citation"):
         pre_delete.connect(_refuse_delete, sender=apps.get_model(label), dispatch_uid=label)

@@ -22,6 +22,7 @@ import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +31,7 @@ from django.utils.text import capfirst
 from sources.models import Citation, Source
 
 from ..models import (
+    Chapter,
     Country,
     Edition,
     MovedPath,
@@ -47,7 +49,8 @@ PERMISSION = "reports.change_public_record"
 SHOWN_FIELDS = {
     Country: ("name", "slug", "official_name", "region", "iso_code"),
     Topic: ("name", "slug", "position"),
-    Report: ("title", "series_slug", "year", "release_date", "overview", "key_findings"),
+    Report: ("title", "series_slug", "year", "release_date", "overview", "key_findings", "pdf"),
+    Chapter: ("report", "position", "title", "slug", "body", "published"),
     Profile: ("country", "topic"),
     Source: ("kind", "title", "author", "date", "reference_number", "url", "report"),
 }
@@ -71,6 +74,8 @@ def is_public(record):
     if isinstance(record, Source):
         return public_citations.filter(source=record.pk).exists()
     editions = Edition.objects.readable()
+    if isinstance(record, Chapter):
+        return editions.filter(report=record.report_id).exists()
     if isinstance(record, Report):
         # A source page names the Monitor report a source is.
         return (
@@ -98,8 +103,10 @@ def _editable_fields(model):
     return [f for f in model._meta.concrete_fields if f.editable and not f.primary_key]
 
 
-def _shown_value(record, field):
+def shown_value(record, field):
     value = getattr(record, field.attname)
+    if isinstance(value, FieldFile):
+        return value.name
     if field.is_relation and value is not None:
         return str(getattr(record, field.name))
     return value
@@ -188,8 +195,8 @@ class ChangePublicRecord:
                 self.actor,
                 {
                     field.name: {
-                        "old": _shown_value(stored, field),
-                        "new": _shown_value(self.record, field),
+                        "old": shown_value(stored, field),
+                        "new": shown_value(self.record, field),
                     }
                     for field in changed
                 },
@@ -227,6 +234,9 @@ class ChangePublicRecord:
                     reverse("public:profile", args=[country, before.slug]),
                     reverse("public:profile", args=[country, after.slug]),
                 )
+        elif isinstance(after, Chapter) and before.published and after.published:
+            if before.get_absolute_url() != after.get_absolute_url():
+                yield before.get_absolute_url(), after.get_absolute_url()
         elif isinstance(after, Report) and (before.series_slug, before.year) != (
             after.series_slug,
             after.year,

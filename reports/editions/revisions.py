@@ -13,7 +13,18 @@ from reversion.models import Revision, Version
 
 from sources.models import Citation, Footnote
 
-from ..models import Country, Edition, OverviewFact, Profile, Report, Section, Topic, TreatyStatus
+from ..models import (
+    Chapter,
+    Country,
+    Edition,
+    Figure,
+    OverviewFact,
+    Profile,
+    Report,
+    Section,
+    Topic,
+    TreatyStatus,
+)
 from . import snapshot
 
 # Rows an edition's own Version holds: written with it, they need no Version of their own.
@@ -27,6 +38,8 @@ reversion.register(TreatyStatus)
 reversion.register(Edition, format=snapshot.FORMAT)
 reversion.register(Section)
 reversion.register(OverviewFact)
+reversion.register(Figure)
+reversion.register(Chapter)
 
 
 def record_written_rows(rows, comment, user=None, *, whole_content=False):

@@ -209,7 +209,8 @@ class Content:
     """An edition's content as plain rows: what the renderer needs, cheap to load.
 
     facts: [(label, value)], sections: [(position, heading, body)], notes: [(number, text)],
-    cites: {number: [(source_id, source_title, locator)]} in citation order.
+    cites: {number: [(source_id, source_title, locator)]} in citation order,
+    figures: [(id, width, height, alt_text, caption)].
     """
 
     summary: str
@@ -217,10 +218,11 @@ class Content:
     sections: list
     notes: list
     cites: dict
+    figures: list = field(default_factory=list)
 
 
 def load_content(edition):
-    """Content of a saved edition in four light queries (rows, not model instances)."""
+    """Content of a saved edition in five light queries (rows, not model instances)."""
     from sources.models import Citation
 
     cites = {}
@@ -238,6 +240,11 @@ def load_content(edition):
         ),
         notes=list(edition.footnotes.order_by("number").values_list("number", "text")),
         cites=cites,
+        figures=list(
+            edition.figures.order_by("position").values_list(
+                "id", "width", "height", "alt_text", "caption"
+            )
+        ),
     )
 
 

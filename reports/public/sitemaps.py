@@ -1,6 +1,7 @@
 """The sitemap: an index (/sitemap.xml) of parts (/sitemap-<section>.xml?p=N), which list every
 public address: the static pages, countries, topics, current profiles, archived editions,
-reports, the pages of cited sources and the small pages edited in the admin (About…).
+reports, their chapters, the pages of cited sources and the small pages edited in the admin
+(About…).
 
 A part holds at most ``PART`` addresses, a fifth of the protocol's 50,000, so that a part also
 stays far below its 50 MB; the index lists as many parts of each section as it needs.
@@ -8,13 +9,13 @@ stays far below its 50 MB; the index lists as many parts of each section as it n
 
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, Value
 from django.urls import reverse
 
 from sources.models import Citation, Source
 
 from ..editions.states import READABLE
-from ..models import Country, Edition, Report, Topic
+from ..models import Chapter, Country, Edition, Report, Topic
 
 PART = 10_000
 
@@ -76,17 +77,29 @@ class EditionSitemap(PublicSitemap):
 
 
 class ReportSitemap(PublicSitemap):
+    """Public reports and their published chapters, in one query (one UNION): a section of
+    its own would cost the index another."""
+
     def items(self):
-        return (
-            Report.objects.filter(
-                Exists(Edition.objects.filter(report=OuterRef("pk"), state__in=READABLE))
-            )
-            .only("series_slug", "year")
-            .order_by("-year", "series")
+        public = Exists(Edition.objects.filter(report=OuterRef("pk"), state__in=READABLE))
+        reports = (
+            Report.objects.filter(public)
+            .annotate(chapter=Value(""))
+            .values_list("series_slug", "year", "chapter")
+            .order_by()
         )
+        chapters = (
+            Chapter.objects.public()
+            .values_list("report__series_slug", "report__year", "slug")
+            .order_by()
+        )
+        return reports.union(chapters, all=True).order_by("-year", "series_slug", "chapter")
 
     def location(self, item):
-        return reverse("public:report", args=[item.series_slug, item.year])
+        series, year, chapter = item
+        if chapter:
+            return reverse("public:chapter", args=[series, year, chapter])
+        return reverse("public:report", args=[series, year])
 
 
 class SourceSitemap(PublicSitemap):

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 
 from reports.public.sources import source
 
-from . import views
+from . import files, views
 from .feeds import CountryFeed, TopicFeed, UpdatesFeed
 from .sitemaps import SITEMAPS
 
@@ -22,6 +22,11 @@ urlpatterns = [
     path("countries/<slug:country>/<slug:topic>/", views.profile, name="profile"),
     path("countries/<slug:country>/<slug:topic>/changes/", views.changes, name="changes"),
     path("countries/<slug:country>/<slug:topic>/pdf/", views.profile_pdf, name="profile_pdf"),
+    path(
+        "countries/<slug:country>/<slug:topic>/figures/<int:figure_id>/",
+        files.figure,
+        name="figure",
+    ),
     path("countries/<slug:country>/<slug:topic>/<int:year>/", views.archived, name="archived"),
     path(
         "countries/<slug:country>/<slug:topic>/<int:year>/<int:edition_id>/",
@@ -35,6 +40,8 @@ urlpatterns = [
     ),
     path("reports/", views.reports, name="reports"),
     path("reports/<slug:series>/<int:year>/", views.report, name="report"),
+    path("reports/<slug:series>/<int:year>/pdf/", files.report_pdf, name="report_pdf"),
+    path("reports/<slug:series>/<int:year>/chapters/<slug:slug>/", views.chapter, name="chapter"),
     path("sources/<int:source_id>/", source, name="source"),
     path("search/", views.search, name="search"),
     path("treaty-status/", views.treaty_status, name="treaty_status"),

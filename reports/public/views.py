@@ -23,14 +23,15 @@ from django.urls import reverse
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
+from ..attachments import readable_size
 from ..diff import compare, snapshot_of_edition
 from ..editions.states import READABLE
-from ..models import Country, Edition, Report, Topic, TreatyStatus
+from ..models import Chapter, Country, Edition, Report, Topic, TreatyStatus
 from . import pagecache, worldmap
 from .changes import public_changes
 from .folding import fold
 from .pdf import pdf_response
-from .rendering import load_content, render_edition_content, render_text
+from .rendering import load_content, render_edition_content, render_inline, render_text
 from .search import (
     MARKERS,
     Filters,
@@ -142,6 +143,18 @@ def render_edition(request, edition, content, *, history=None, archived=False, p
         "canonical": request.build_absolute_uri(canonical),
         "permanent": request.build_absolute_uri(permanent),
         "description": describe(edition, profile),
+        "figures": [
+            {
+                "url": reverse(
+                    "public:figure", args=[profile.country.slug, profile.topic.slug, pk]
+                ),
+                "width": width,
+                "height": height,
+                "alt": alt,
+                "caption": render_inline(caption),
+            }
+            for pk, width, height, alt, caption in content.figures
+        ],
         **render_edition_content(content),
     }
     return render(request, "public/profile.html", context)
@@ -474,8 +487,8 @@ def reports(request):
 
 @require_safe
 def report(request, series, year):
-    """A yearly report: its overview and findings, then its profiles by topic (its chapters)
-    and, within each, by region, with a jump list of the topics."""
+    """A yearly report: its overview and findings, its PDF, its chapters, then its profiles by
+    topic and, within each, by region, with a jump list of the chapters and the topics."""
     report = get_object_or_404(Report, series_slug=series, year=year)
     editions = list(
         report.editions.filter(state__in=READABLE)
@@ -500,14 +513,50 @@ def report(request, series, year):
             for region, members in groupby(items, lambda e: e.profile.country.region)
         ]
         topics.append((topic, len(items), regions))
+    # The report is public (it has a readable edition): its published chapters are too.
+    chapters = (
+        report.chapters.filter(published=True)
+        .only("slug", "title", "report")
+        .order_by("position", "title")
+    )
     return render(
         request,
         "public/report.html",
         {
             "report": report,
             "overview": render_text(report.overview),
+            "chapters": list(chapters),
             "topics": topics,
             "count": len(editions),
+            "pdf_size": readable_size(report.pdf_size),
+        },
+    )
+
+
+@require_safe
+def chapter(request, series, year, slug):
+    """One chapter of a published report, with the report's other chapters to move on to."""
+    chapters = list(
+        Chapter.objects.public()
+        .filter(report__series_slug=series, report__year=year)
+        .select_related("report")
+        .order_by("position", "title")
+    )
+    found = next((c for c in chapters if c.slug == slug), None)
+    if found is None:
+        raise Http404("No such chapter.")
+    at = chapters.index(found)
+    return render(
+        request,
+        "public/chapter.html",
+        {
+            "chapter": found,
+            "report": found.report,
+            "canonical": request.build_absolute_uri(found.get_absolute_url()),
+            "body": render_text(found.body),
+            "chapters": chapters,
+            "previous": chapters[at - 1] if at > 0 else None,
+            "next": chapters[at + 1] if at + 1 < len(chapters) else None,
         },
     )
 

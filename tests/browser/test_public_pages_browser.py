@@ -7,11 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from reports.models import Report, TreatyStatus
+from reports.models import Edition, Report, TreatyStatus
 from sources.models import Source
-from tests.builders import make_treaty_status
+from tests.builders import PDF_BYTES, make_chapter, make_figure, make_treaty_status, png_bytes
 from tests.conftest import IN_CI
 from tests.reports.public_helpers import make_site
 
@@ -46,7 +47,25 @@ def publication(seed_003):
         "Stockpile destruction continued in four states.\n"
     )
     report.save()
+    report.pdf.save("landmine-monitor-2019.pdf", ContentFile(PDF_BYTES * 800))
+    make_chapter(
+        report,
+        "Major Findings",
+        body="Two more states joined the treaty this year.\n\n"
+        "• Stockpiles were destroyed in four states.\n"
+        "• Clearance continued in twelve.",
+    )
+    make_chapter(report, "Ban Policy", position=2)
     kyrgyzstan = site["country"].__class__.objects.get(slug="kyrgyzstan")
+    current = Edition.objects.public().get(
+        profile__country=kyrgyzstan, profile__topic__slug="mine-ban-policy"
+    )
+    make_figure(
+        current,
+        png=png_bytes(640, 360, (196, 214, 186)),
+        alt_text="Map of the border areas where mines are suspected",
+        caption="Suspected hazardous areas along the border (illustration of our own).",
+    )
     make_treaty_status(
         kyrgyzstan,
         treaty=TreatyStatus.Treaty.CCW_PROTOCOL_V,
@@ -55,6 +74,9 @@ def publication(seed_003):
     return {
         "home": "/",
         "report": reverse("public:report", args=[report.series_slug, report.year]),
+        "chapter": reverse(
+            "public:chapter", args=[report.series_slug, report.year, "major-findings"]
+        ),
         "reports": reverse("public:reports"),
         "countries": reverse("public:countries"),
         "country": reverse("public:country", args=["kyrgyzstan"]),

@@ -5,14 +5,18 @@ import datetime
 import io
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from reports.models import Edition
 from reports.public import pagecache
 from tests.builders import (
+    PDF_BYTES,
+    make_chapter,
     make_country,
     make_edition,
+    make_figure,
     make_profile,
     make_topic,
     make_treaty_status,
@@ -55,6 +59,20 @@ def urls(site):
         "sitemap_editions": reverse("public:sitemap_section", args=["editions"]),
         "about": reverse("public:about"),
         "treaty_map": reverse("public:treaty_map"),
+    }
+
+
+def file_and_chapter_urls(site):
+    """The addresses of a report's chapter and PDF and of an edition's figure (the site needs
+    them: see test_every_page_runs_at_most_eight_queries)."""
+    country, topic, report = site["country"].slug, site["topic"].slug, site["report"]
+    return {
+        "chapter": reverse(
+            "public:chapter", args=[report.series_slug, report.year, "major-findings"]
+        ),
+        "sitemap_reports": reverse("public:sitemap_section", args=["reports"]),
+        "report_pdf": reverse("public:report_pdf", args=[report.series_slug, report.year]),
+        "figure": reverse("public:figure", args=[country, topic, site["figure"].pk]),
     }
 
 
@@ -357,15 +375,26 @@ def test_a_report_with_nothing_published_is_not_found(client):
         "sitemap_editions",
         "about",
         "treaty_map",
+        "chapter",
+        "sitemap_reports",
+        "report_pdf",
+        "figure",
     ],
 )
 def test_every_page_runs_at_most_eight_queries(client, django_assert_max_num_queries, notes, name):
     site = make_site(notes=notes)
+    # Files and chapters must not add queries either, however many there are.
+    for position in range(1, 4):
+        make_figure(site["current"], position)
+        make_chapter(site["report"], f"Chapter {position}", position=position + 1)
+    make_chapter(site["report"], "Major Findings")
+    site["figure"] = site["current"].figures.first()
+    site["report"].pdf.save("report.pdf", ContentFile(PDF_BYTES))
     for i in range(5):  # more rows elsewhere must not add queries
         make_site(notes=2, country_name=f"Country {i}", topic_name=f"Topic {i}")
         draft_topic = make_topic(f"Draft topic {i}")
         make_treaty_status(make_public_country(f"Draft {i}", state=S.DRAFT, topic=draft_topic))
-    url = urls(site)[name]
+    url = {**urls(site), **file_and_chapter_urls(site)}[name]
     pagecache.forget_all()
     with django_assert_max_num_queries(8):
         response = client.get(url)

@@ -84,7 +84,8 @@ def full_rows():
 
 # Kept by the database itself (ids, when a row was made or last changed), or not tabular: a
 # report's PDF is a file attached in the admin.
-NOT_TABULAR = ("id", "created_at", "updated_at", "pdf")
+# A file (and its size) is not data a spreadsheet carries.
+NOT_TABULAR = ("id", "created_at", "updated_at", "pdf", "pdf_size")
 
 
 def stored(model, exclude=NOT_TABULAR):

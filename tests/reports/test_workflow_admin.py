@@ -155,7 +155,7 @@ def test_the_add_form_starts_a_draft_of_a_new_profile(client, researcher):
 
 def empty_inlines():
     data = {}
-    for prefix in ("overview_facts", "sections", "footnotes"):
+    for prefix in ("overview_facts", "sections", "figures", "footnotes"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     return data
 

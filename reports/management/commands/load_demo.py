@@ -1,6 +1,7 @@
 """Load the demo data set and the demo users for a first run (safe to run again)."""
 
 import datetime
+import io
 import json
 from pathlib import Path
 
@@ -8,12 +9,13 @@ import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from monitor.roles import EDITOR, PUBLISHER, RESEARCHER
 from reports.editions.freeze import lifecycle
-from reports.models import Country, Edition, Profile, Report, Topic, TreatyStatus
+from reports.models import Chapter, Country, Edition, Figure, Profile, Report, Topic, TreatyStatus
 from sources.models import Citation, Source
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
@@ -25,6 +27,69 @@ DEMO_USERS = [
     ("publisher", "publisher-demo", PUBLISHER, False),
     ("admin", "admin-demo", None, True),
 ]
+
+
+# The demonstration report's chapters about no one country (written for the demo).
+DEMO_CHAPTERS = (
+    ("Landmine Monitor", 2024),
+    [
+        (
+            "Major Findings",
+            "This chapter stands for the findings a yearly report opens with. Its text is "
+            "written for the demonstration and reports nothing real.\n\n"
+            "• Every profile of the report passed review before publication.\n"
+            "• Each finding would cite the profiles it draws on.",
+        ),
+        (
+            "Ban Policy",
+            "A chapter on the treaty as a whole, beside the country profiles: how many states "
+            "joined it, and what the meetings of States Parties decided.\n\n"
+            "Chapters are edited by editors in the admin and shown once the report is public.",
+        ),
+    ],
+)
+
+
+def demo_pdf(title):
+    """A one-page PDF of our own making, written by hand (no library needed)."""
+    text = title.replace("\\", "").replace("(", "").replace(")", "")
+    stream = f"BT /F1 24 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1))
+    out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
+    return out.getvalue()
+
+
+def demo_map():
+    """A small PNG standing for a map (shapes, no real data)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 300), (236, 240, 244))
+    draw = ImageDraw.Draw(image)
+    draw.polygon([(60, 60), (300, 40), (420, 160), (260, 260), (80, 220)], fill=(200, 214, 190))
+    for x, y in [(150, 120), (230, 170), (320, 130)]:
+        draw.ellipse([x - 14, y - 14, x + 14, y + 14], fill=(190, 60, 50))
+    draw.text((20, 272), "Demonstration map: no real data", fill=(40, 40, 40))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def parse_date(value):
@@ -104,7 +169,30 @@ class Command(BaseCommand):
             )
             for edition_data in item["editions"]:
                 self.create_edition(profile, edition_data, reports, sources)
+        self.create_attachments(reports)
         return True
+
+    def create_attachments(self, reports):
+        """The demonstration report's chapters and PDF, and a map on one of its profiles."""
+        key, chapters = DEMO_CHAPTERS
+        report = reports[key]
+        for position, (title, body) in enumerate(chapters, start=1):
+            Chapter.objects.create(
+                report=report, position=position, title=title, body=body, published=True
+            )
+        report.pdf.save(
+            f"{report.series_slug}-{report.year}.pdf", ContentFile(demo_pdf(report.title))
+        )
+        edition = report.editions.filter(state=Edition.State.PUBLISHED).order_by("id").first()
+        if edition is not None:
+            figure = Figure(
+                edition=edition,
+                position=1,
+                alt_text="Demonstration map: three marked areas inside one region",
+                caption="Demonstration map. The shapes stand for no real place.",
+            )
+            figure.image = ContentFile(demo_map(), name="demo-map.png")
+            figure.save()
 
     def create_edition(self, profile, data, reports, sources):
         last_updated = parse_date(data.get("last_updated"))
