@@ -69,7 +69,7 @@ def grant_permissions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0014_public_site"),
+        ("reports", "0015_search_current_documents"),
     ]
 
     operations = [
