@@ -16,6 +16,8 @@ the content into a new revision), sends the ``transitioned`` signal and its noti
     superuser   everything (but still not approving their own work)
 """
 
+from collections import namedtuple
+
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -61,9 +63,10 @@ def lock(edition, *, skip_locked=False):
     # No ordering: the profile's default one joins its country and topic, and FOR UPDATE
     # would lock their rows too, making every step on that topic wait for this one.
     profiles = Profile.objects.filter(pk=edition.profile_id).order_by()
-    rows = Edition.objects.select_related("profile__country", "profile__topic").filter(
-        pk=edition.pk
-    )
+    # With its author, whom the step's e-mail goes to.
+    rows = Edition.objects.select_related(
+        "profile__country", "profile__topic", "created_by"
+    ).filter(pk=edition.pk)
     if skip_locked and connection.features.has_select_for_update_skip_locked:
         profiles = profiles.select_for_update(skip_locked=True)
         rows = rows.select_for_update(skip_locked=True, of=("self",))
@@ -335,16 +338,9 @@ class Publish(EditionAction):
 def supersede_current(new_by_profile, actor, now):
     """Mark the current edition of each profile in {profile id: new edition} superseded by
     the new one, with an event for each: one query, one update and one insert in all."""
-    previous = list(
-        Edition.objects.public()
-        .filter(profile_id__in=new_by_profile)
-        .values_list("pk", "profile_id", named=True)
-    )
+    previous = _supersede(list(new_by_profile), now)
     if not previous:
         return
-    Edition.objects.filter(pk__in=[old.pk for old in previous]).update(
-        state=State.SUPERSEDED, updated_at=now
-    )
     EditionEvent.objects.bulk_create(
         EditionEvent(
             edition_id=old.pk,
@@ -357,6 +353,31 @@ def supersede_current(new_by_profile, actor, now):
         )
         for old in previous
     )
+
+
+Superseded = namedtuple("Superseded", "pk profile_id")
+
+
+def _supersede(profile_ids, now):
+    """Mark the current editions of the profiles superseded; returns their (pk, profile_id)."""
+    if not connection.features.can_return_columns_from_insert:  # UPDATE … RETURNING too
+        current = Edition.objects.public().filter(profile_id__in=profile_ids)
+        previous = list(current.values_list("pk", "profile_id", named=True))
+        Edition.objects.filter(pk__in=[old.pk for old in previous]).update(
+            state=State.SUPERSEDED, updated_at=now
+        )
+        return previous
+    # One statement where a query and an update were two (Edition.objects.public()'s states).
+    updated_at = Edition._meta.get_field("updated_at").get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Edition._meta.db_table} SET state = %s, updated_at = %s "
+            f"WHERE state IN ({', '.join(['%s'] * len(states.PUBLIC))}) "
+            f"AND profile_id IN ({', '.join(['%s'] * len(profile_ids))}) "
+            "RETURNING id, profile_id",
+            [str(State.SUPERSEDED), updated_at, *map(str, states.PUBLIC), *profile_ids],
+        )
+        return [Superseded(pk, profile_id) for pk, profile_id in cursor.fetchall()]
 
 
 class Schedule(EditionAction):
