@@ -195,15 +195,13 @@ def copy_content(source, target):
     copy_figures({source.pk: [target.pk]})
 
 
-FIGURE_FIELDS = ("position", "image", "width", "height", "alt_text", "caption")
-
-
 def copy_figures(copies):
     """Copy the figures of editions: `copies` is {edition copied: [new editions]}. The copies
     point at the same stored files, which never change (reports.attachments)."""
-    figures = Figure.objects.filter(edition__in=copies).values("edition_id", *FIGURE_FIELDS)
+    columns = snapshot.FIGURE_COLUMNS
+    figures = Figure.objects.filter(edition__in=copies).values("edition_id", *columns)
     Figure.objects.bulk_create(
-        Figure(edition_id=new, **{name: row[name] for name in FIGURE_FIELDS})
+        Figure(edition_id=new, **{name: row[name] for name in columns})
         for row in figures
         for new in copies[row["edition_id"]]
     )
@@ -259,7 +257,10 @@ def restore(edition, fields, content):
     """Put `content` (as snapshot.content_of gives it) and the content fields back on the
     edition: its own rows only, replaced whole, so no stored row id or position can clash."""
     Citation.objects.filter(footnote__edition=edition).delete()
-    for rows in (edition.footnotes, edition.sections, edition.overview_facts):
+    # A revision from before figures were stored with the content leaves them as they are.
+    figures = content.get("figures")
+    kinds = (edition.footnotes, edition.sections, edition.overview_facts)
+    for rows in (*kinds, edition.figures) if figures is not None else kinds:
         rows.all().delete()
     Edition.objects.filter(pk=edition.pk).update(
         **{name: fields.get(name) for name in ("summary", "last_updated", "report_id")},
@@ -281,6 +282,10 @@ def restore(edition, fields, content):
         Citation(footnote=note, position=position, source_id=source_id, locator=locator)
         for note, (_, _, cited) in zip(notes, content["footnotes"], strict=True)
         for position, source_id, locator in cited
+    )
+    Figure.objects.bulk_create(
+        Figure(edition=edition, **dict(zip(snapshot.FIGURE_COLUMNS, row, strict=True)))
+        for row in figures or ()
     )
 
 

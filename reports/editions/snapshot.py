@@ -14,10 +14,12 @@ import json
 from django.core.serializers import json as json_serializer
 
 FORMAT = "edition"
+# A figure as stored: its file's name (stored files never change, see reports.attachments).
+FIGURE_COLUMNS = ("position", "image", "width", "height", "alt_text", "caption")
 
 
 def content_of(edition):
-    """The edition's content as plain lists, in order (four queries)."""
+    """The edition's content as plain lists, in order (five queries)."""
     from sources.models import Citation
 
     citations = {}
@@ -47,6 +49,9 @@ def content_of(edition):
                 "pk", "number", "text"
             )
         ],
+        "figures": [
+            list(row) for row in edition.figures.order_by("position").values_list(*FIGURE_COLUMNS)
+        ],
     }
 
 
@@ -58,7 +63,9 @@ def content_from_rows(editions, rows):
 
     from ..models import OverviewFact, Section
 
-    content = {e.pk: {"overview": [], "sections": [], "footnotes": []} for e in editions}
+    content = {
+        e.pk: {"overview": [], "sections": [], "footnotes": [], "figures": []} for e in editions
+    }
     notes, citations = {}, {}
     for row in rows:
         if isinstance(row, OverviewFact):

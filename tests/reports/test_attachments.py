@@ -313,3 +313,42 @@ def test_a_figure_whose_file_is_missing_or_outside_the_storage_answers_404(clien
     profile = edition.profile
     url = reverse("public:figure", args=[profile.country.slug, profile.topic.slug, figure.pk])
     assert client.get(url).status_code == 404
+
+
+def test_a_drafts_maps_are_part_of_its_revisions_and_revert_with_it(researcher):
+    import reversion
+    from reversion.models import Version
+
+    site = make_site()
+    make_figure(site["current"], caption="The 2019 map.")
+    draft = workflow.start_draft(site["profile"], researcher)
+    with reversion.create_revision():
+        reversion.add_to_revision(draft)
+    first = Version.objects.get_for_object(draft).first().revision
+    draft.figures.update(caption="A caption rewritten.")
+    make_figure(draft, position=2, caption="A second map.")
+
+    workflow.revert(draft, first, researcher)
+
+    assert list(draft.figures.values_list("position", "caption")) == [(1, "The 2019 map.")]
+
+
+def test_reverting_to_a_revision_from_before_maps_were_stored_keeps_the_maps(researcher):
+    import json
+
+    import reversion
+    from reversion.models import Version
+
+    site = make_site()
+    make_figure(site["current"], caption="The 2019 map.")
+    draft = workflow.start_draft(site["profile"], researcher)
+    with reversion.create_revision():
+        reversion.add_to_revision(draft)
+    version = Version.objects.get_for_object(draft).first()
+    data = json.loads(version.serialized_data)
+    del data[0]["content"]["figures"]
+    Version.objects.filter(pk=version.pk).update(serialized_data=json.dumps(data))
+
+    workflow.revert(draft, version.revision, researcher)
+
+    assert list(draft.figures.values_list("caption", flat=True)) == ["The 2019 map."]
