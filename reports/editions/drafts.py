@@ -197,14 +197,24 @@ def copy_content(source, target):
 
 def copy_figures(copies):
     """Copy the figures of editions: `copies` is {edition copied: [new editions]}. The copies
-    point at the same stored files, which never change (reports.attachments)."""
+    point at the same stored files, which never change (reports.attachments). Returns each
+    new edition's figures as snapshot.content_of reads them."""
     columns = snapshot.FIGURE_COLUMNS
-    figures = Figure.objects.filter(edition__in=copies).values("edition_id", *columns)
+    figures = (
+        Figure.objects.filter(edition__in=copies)
+        .order_by("edition_id", "position")
+        .values("edition_id", *columns)
+    )
     Figure.objects.bulk_create(
         Figure(edition_id=new, **{name: row[name] for name in columns})
         for row in figures
         for new in copies[row["edition_id"]]
     )
+    copied = defaultdict(list)
+    for row in figures:
+        for new in copies[row["edition_id"]]:
+            copied[new].append([row[name] for name in columns])
+    return copied
 
 
 def content_of_revision(revision, edition_id):
@@ -537,7 +547,7 @@ class StartDrafts:
         revision = Revision.objects.create(
             date_created=now, user=self.actor, comment=f"Started drafts for {self.report}"
         )
-        empty = {"overview": [], "sections": [], "footnotes": []}
+        empty = {"overview": [], "sections": [], "footnotes": [], "figures": []}
         fields = serializers.get_serializer("python")().serialize(drafts)
         content_type = ContentType.objects.get_for_model(Edition)
         Version.objects.bulk_create(
@@ -599,7 +609,9 @@ def copy_contents(based_on):
     copies = defaultdict(list)  # the edition copied: the new editions copying it
     for new, old in based_on.items():
         copies[old].append(new)
-    content = {new: {"overview": [], "sections": [], "footnotes": []} for new in based_on}
+    content = {
+        new: {"overview": [], "sections": [], "footnotes": [], "figures": []} for new in based_on
+    }
     facts = OverviewFact.objects.filter(edition__in=copies).order_by("edition_id", "position")
     OverviewFact.objects.bulk_create(
         OverviewFact(edition_id=new, position=f.position, label=f.label, value=f.value)
@@ -612,7 +624,8 @@ def copy_contents(based_on):
         for s in sections
         for new in copies[s.edition_id]
     )
-    copy_figures(copies)
+    for new, figures in copy_figures(copies).items():
+        content[new]["figures"] = figures
     for f in facts:
         for new in copies[f.edition_id]:
             content[new]["overview"].append([f.position, f.label, f.value])
