@@ -15,6 +15,7 @@ from reports.public import pagecache
 from tests.builders import (
     make_country,
     make_edition,
+    make_figure,
     make_profile,
     make_report,
     make_source,
@@ -415,6 +416,7 @@ def test_a_years_drafts_are_what_starting_each_alone_makes_in_a_fixed_number_of_
         sections=[("Policy", "Text.[1]"), ("Use", "More.[2]")],
         overview=[("Status", "State Party"), ("Signed", "1997")],
     )
+    make_figure(current, caption="The mined areas in 2025.")
     new_profile = make_profile()
 
     (copy, empty), skipped = workflow.start_report_update(
