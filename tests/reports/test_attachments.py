@@ -2,12 +2,16 @@
 through the storage API under unguessable names, checked on upload, and served to the public
 only while what holds them is published."""
 
+import json
+
 import pytest
+import reversion
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils.timezone import now
+from reversion.models import Version
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from reports.editions import workflow
@@ -315,36 +319,28 @@ def test_a_figure_whose_file_is_missing_or_outside_the_storage_answers_404(clien
     assert client.get(url).status_code == 404
 
 
-def test_a_drafts_maps_are_part_of_its_revisions_and_revert_with_it(researcher):
-    import reversion
-    from reversion.models import Version
-
+def draft_with_a_map_saved(researcher):
+    """A draft copying a published edition's map, and the Version of its first revision."""
     site = make_site()
     make_figure(site["current"], caption="The 2019 map.")
     draft = workflow.start_draft(site["profile"], researcher)
     with reversion.create_revision():
         reversion.add_to_revision(draft)
-    first = Version.objects.get_for_object(draft).first().revision
+    return draft, Version.objects.get_for_object(draft).first()
+
+
+def test_a_drafts_maps_are_part_of_its_revisions_and_revert_with_it(researcher):
+    draft, first = draft_with_a_map_saved(researcher)
     draft.figures.update(caption="A caption rewritten.")
     make_figure(draft, position=2, caption="A second map.")
 
-    workflow.revert(draft, first, researcher)
+    workflow.revert(draft, first.revision, researcher)
 
     assert list(draft.figures.values_list("position", "caption")) == [(1, "The 2019 map.")]
 
 
 def test_reverting_to_a_revision_from_before_maps_were_stored_keeps_the_maps(researcher):
-    import json
-
-    import reversion
-    from reversion.models import Version
-
-    site = make_site()
-    make_figure(site["current"], caption="The 2019 map.")
-    draft = workflow.start_draft(site["profile"], researcher)
-    with reversion.create_revision():
-        reversion.add_to_revision(draft)
-    version = Version.objects.get_for_object(draft).first()
+    draft, version = draft_with_a_map_saved(researcher)
     data = json.loads(version.serialized_data)
     del data[0]["content"]["figures"]
     Version.objects.filter(pk=version.pk).update(serialized_data=json.dumps(data))
