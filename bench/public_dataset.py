@@ -18,6 +18,8 @@ N times the profiles, editions and rows, for the growth figures of `make bench`.
 
 import argparse
 import datetime
+import functools
+import multiprocessing
 import os
 import random
 import re
@@ -67,6 +69,7 @@ COUNTRY_COUNT = 200
 BIG_NOTES, SMALL_NOTES = 150, 24
 SECTIONS = ["Policy", "Use", "Production and transfer", "Stockpiling", "Treaty meetings"]
 BATCH = 5000
+CHUNK = 60  # profiles written in one transaction
 
 
 def corpus():
@@ -123,7 +126,110 @@ def reset():
         )
 
 
-def build(seed=2026, scale=1):
+class Chunks:
+    """Writes the editions of one chunk of profiles, in a worker process of its own."""
+
+    def __init__(self, seed, sentences, note_texts, rare, report_ids, source_ids):
+        self.seed = seed
+        self.sentences, self.note_texts, self.rare = sentences, note_texts, rare
+        self.reports, self.sources = report_ids, source_ids
+
+    def paragraph(self, rng, country, year, markers):
+        words = [rng.choice(self.sentences) for _ in range(3)]
+        text = " ".join(words).replace("Kyrgyzstan", country).replace("Kazakhstan", country)
+        rare = rng.choice(self.rare), rng.choice(self.rare)
+        text += f" In {year}, {country} reported {rare[0]} and {rare[1]}."
+        return text + "".join(f"[{m}]" for m in markers)
+
+    def build(self, numbered_chunk):
+        number_of_chunk, chunk = numbered_chunk
+        rng = random.Random(f"{self.seed}-{number_of_chunk}")
+        paragraph = functools.partial(self.paragraph, rng)
+        note_texts, rare, sources = self.note_texts, self.rare, self.sources
+        now = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+        # One transaction a chunk: the database builds each edition's search document once,
+        # at commit, instead of after each of the three inserts. Published and superseded
+        # editions are written through the lifecycle's gate, as an import writes them.
+        with lifecycle():
+            editions = []
+            for profile in chunk:
+                for k, year in enumerate(YEARS):
+                    last = k == len(YEARS) - 1
+                    editions.append(
+                        Edition(
+                            profile=profile,
+                            report_id=self.reports[(profile.topic.series, year)],
+                            state=Edition.State.PUBLISHED if last else Edition.State.SUPERSEDED,
+                            last_updated=datetime.date(year, 12, 18),
+                            published_at=datetime.datetime(year, 12, 18, tzinfo=datetime.UTC),
+                            summary=f"Key developments in {year}: "
+                            + paragraph(profile.country.name, year, []),
+                            updated_at=now,
+                        )
+                    )
+            editions = Edition.objects.bulk_create(editions, batch_size=BATCH)
+            sections, facts, notes = [], [], []
+            for edition in editions:
+                name = edition.profile.country.name
+                year = edition.last_updated.year
+                big = (edition.profile.country.pk % 10) == 1
+                count = BIG_NOTES if big else SMALL_NOTES
+                per_section = -(-count // len(SECTIONS))
+                number = 1
+                for position, heading in enumerate(SECTIONS, start=1):
+                    paragraphs = []
+                    while number <= min(count, position * per_section):
+                        markers = list(
+                            range(number, min(number + 3, count + 1, position * per_section + 1))
+                        )
+                        paragraphs.append(paragraph(name, year, markers))
+                        number += len(markers)
+                    if not paragraphs:
+                        paragraphs.append(paragraph(name, year, []))
+                    sections.append(
+                        Section(
+                            edition=edition,
+                            position=position,
+                            heading=heading,
+                            body="\n\n".join(paragraphs),
+                        )
+                    )
+                facts += [
+                    OverviewFact(
+                        edition=edition,
+                        position=1,
+                        label="Mine Ban Treaty status",
+                        value="Not a State Party",
+                    ),
+                    OverviewFact(
+                        edition=edition,
+                        position=2,
+                        label="Treaty meetings",
+                        value=f"Attended {year}",
+                    ),
+                ]
+                notes += [
+                    Footnote(
+                        edition=edition,
+                        number=n,
+                        text=f"{rng.choice(note_texts)} {rng.choice(rare)}, {year}.",
+                    )
+                    for n in range(1, count + 1)
+                ]
+            Section.objects.bulk_create(sections, batch_size=BATCH)
+            OverviewFact.objects.bulk_create(facts, batch_size=BATCH)
+            notes = Footnote.objects.bulk_create(notes, batch_size=BATCH)
+            Citation.objects.bulk_create(
+                (
+                    Citation(footnote=note, source_id=rng.choice(sources), position=0)
+                    for note in notes
+                ),
+                batch_size=BATCH,
+            )
+        return len(editions), len(notes)
+
+
+def build(seed=2026, scale=1, workers=2):
     rng = random.Random(seed)
     sentences, note_texts = corpus()
     rare = rare_words(rng)
@@ -188,102 +294,25 @@ def build(seed=2026, scale=1):
     )
     print(f"reference rows: {time.perf_counter() - started:.1f}s", flush=True)
 
-    def paragraph(country, year, markers):
-        words = [rng.choice(sentences) for _ in range(3)]
-        text = " ".join(words).replace("Kyrgyzstan", country).replace("Kazakhstan", country)
-        text += f" In {year}, {country} reported {rng.choice(rare)} and {rng.choice(rare)}."
-        return text + "".join(f"[{m}]" for m in markers)
-
-    now = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    chunks = [profiles[i : i + CHUNK] for i in range(0, len(profiles), CHUNK)]
+    # Keys, not rows, go to the workers with every chunk.
+    report_ids = {key: report.pk for key, report in reports.items()}
+    source_ids = [source.pk for source in sources]
+    context = Chunks(seed, sentences, note_texts, rare, report_ids, source_ids)
+    # Python makes the rows while PostgreSQL indexes the last chunk's: two processes keep
+    # both cores busy. Each chunk has its own random stream, so the data set does not depend
+    # on the number of workers or the order the chunks finish in.
+    connection.close()
     edition_count = note_count = 0
-    for p_index in range(0, len(profiles), 60):
-        chunk = profiles[p_index : p_index + 60]
-        # One transaction a chunk: the database builds each edition's search document once,
-        # at commit, instead of after each of the three inserts. Published and superseded
-        # editions are written through the lifecycle's gate, as an import writes them.
-        with lifecycle():
-            editions = []
-            for profile in chunk:
-                for k, year in enumerate(YEARS):
-                    last = k == len(YEARS) - 1
-                    editions.append(
-                        Edition(
-                            profile=profile,
-                            report=reports[(profile.topic.series, year)],
-                            state=Edition.State.PUBLISHED if last else Edition.State.SUPERSEDED,
-                            last_updated=datetime.date(year, 12, 18),
-                            published_at=datetime.datetime(year, 12, 18, tzinfo=datetime.UTC),
-                            summary=f"Key developments in {year}: "
-                            + paragraph(profile.country.name, year, []),
-                            updated_at=now,
-                        )
-                    )
-            editions = Edition.objects.bulk_create(editions, batch_size=BATCH)
-            sections, facts, notes = [], [], []
-            for edition in editions:
-                name = edition.profile.country.name
-                year = edition.last_updated.year
-                big = (edition.profile.country.pk % 10) == 1
-                count = BIG_NOTES if big else SMALL_NOTES
-                per_section = -(-count // len(SECTIONS))
-                number = 1
-                for position, heading in enumerate(SECTIONS, start=1):
-                    paragraphs = []
-                    while number <= min(count, position * per_section):
-                        markers = list(
-                            range(number, min(number + 3, count + 1, position * per_section + 1))
-                        )
-                        paragraphs.append(paragraph(name, year, markers))
-                        number += len(markers)
-                    if not paragraphs:
-                        paragraphs.append(paragraph(name, year, []))
-                    sections.append(
-                        Section(
-                            edition=edition,
-                            position=position,
-                            heading=heading,
-                            body="\n\n".join(paragraphs),
-                        )
-                    )
-                facts += [
-                    OverviewFact(
-                        edition=edition,
-                        position=1,
-                        label="Mine Ban Treaty status",
-                        value="Not a State Party",
-                    ),
-                    OverviewFact(
-                        edition=edition,
-                        position=2,
-                        label="Treaty meetings",
-                        value=f"Attended {year}",
-                    ),
-                ]
-                notes += [
-                    Footnote(
-                        edition=edition,
-                        number=n,
-                        text=f"{rng.choice(note_texts)} {rng.choice(rare)}, {year}.",
-                    )
-                    for n in range(1, count + 1)
-                ]
-            Section.objects.bulk_create(sections, batch_size=BATCH)
-            OverviewFact.objects.bulk_create(facts, batch_size=BATCH)
-            notes = Footnote.objects.bulk_create(notes, batch_size=BATCH)
-            Citation.objects.bulk_create(
-                (
-                    Citation(footnote=note, source=sources[rng.randrange(len(sources))], position=0)
-                    for note in notes
-                ),
-                batch_size=BATCH,
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for editions, notes in pool.imap_unordered(context.build, enumerate(chunks)):
+            edition_count += editions
+            note_count += notes
+            print(
+                f"{edition_count} editions, {note_count} footnotes: "
+                f"{time.perf_counter() - started:.0f}s",
+                flush=True,
             )
-        edition_count += len(editions)
-        note_count += len(notes)
-        print(
-            f"{edition_count} editions, {note_count} footnotes: "
-            f"{time.perf_counter() - started:.0f}s",
-            flush=True,
-        )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"built in {time.perf_counter() - started:.0f}s", flush=True)
@@ -292,8 +321,9 @@ def build(seed=2026, scale=1):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1, help="times the countries (1, 4, 16)")
+    parser.add_argument("--workers", type=int, default=2, help="processes writing editions")
     args = parser.parse_args()
     if connection.vendor != "postgresql" or "bench" not in connection.settings_dict["NAME"]:
         sys.exit("Set DATABASE_URL to a PostgreSQL benchmark database (…/monitor_bench).")
     call_command("migrate", verbosity=0)
-    build(scale=args.scale)
+    build(scale=args.scale, workers=args.workers)
