@@ -198,3 +198,9 @@ EXTRA = [
 ]
 
 COUNTRIES = sorted(set(NAMES) | set(EXTRA))
+
+
+def scaled(names, scale):
+    """`names`, then each again with a numeral up to `scale` ("Chad 2" …): a data set or an
+    archive N times as large has N times the countries, not N times the rows per country."""
+    return list(names) + [f"{name} {copy}" for copy in range(2, scale + 1) for name in names]

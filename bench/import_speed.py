@@ -1,9 +1,9 @@
 """Time the archive importer on a generated archive: parsing alone, then importing.
 
-    python bench/generate_archive.py /tmp/monitor-archive --count 2000
+    python bench/generate_archive.py /tmp/monitor-archive --count 2000 [--scale N]
     createdb -h 127.0.0.1 -U postgres monitor_bench_import
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/monitor_bench_import \
-        .venv/bin/python bench/import_speed.py /tmp/monitor-archive --runs 3
+        .venv/bin/python bench/import_speed.py /tmp/monitor-archive --runs 3 [--scale N]
 
 Each import run starts from an empty database (flushed, countries re-created) so every run
 imports every document; prints min and median documents per second.
@@ -27,7 +27,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from countries import COUNTRIES  # noqa: E402
+from countries import COUNTRIES, scaled  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from reports.importer.archive import iter_documents  # noqa: E402
@@ -37,11 +37,11 @@ from reports.importer.service import ImportOptions, Reference, import_documents 
 from reports.models import Country  # noqa: E402
 
 
-def reset_database():
+def reset_database(scale):
     call_command("flush", "--noinput", verbosity=0)
     Country.objects.bulk_create(
         Country(name=name, slug=f"c{i}", official_name=f"Republic of {name}")
-        for i, name in enumerate(COUNTRIES)
+        for i, name in enumerate(scaled(COUNTRIES, scale))
     )
 
 
@@ -54,8 +54,8 @@ def time_parsing(documents, reference):
     return len(documents) / (time.perf_counter() - started)
 
 
-def time_import(documents, workers):
-    reset_database()
+def time_import(documents, workers, scale):
+    reset_database(scale)
     started = time.perf_counter()
     report = import_documents(documents, ImportOptions(), workers=workers)
     rate = len(documents) / (time.perf_counter() - started)
@@ -75,11 +75,14 @@ def main():
         default=DEFAULT_WORKERS,
         help="as import_archive --workers (default: one per core, at most 4)",
     )
+    parser.add_argument(
+        "--scale", type=int, default=1, help="the archive's --scale: its countries are created"
+    )
     parser.add_argument("--json", action="store_true", help="end with the figures as JSON")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     documents = list(iter_documents([args.folder]))
-    reset_database()
+    reset_database(args.scale)
     reference = Reference.load()
     vendor = django.db.connection.vendor
     print(f"{len(documents)} documents, database: {vendor}")
@@ -91,7 +94,7 @@ def main():
     )
     import_rates = []
     for run in range(args.runs):
-        rate, statuses = time_import(documents, args.workers)
+        rate, statuses = time_import(documents, args.workers, args.scale)
         import_rates.append(rate)
         print(f"import run {run + 1} ({args.workers} workers): {rate:.0f} docs/s {statuses}")
     print(

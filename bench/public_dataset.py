@@ -40,7 +40,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
-from bench.countries import COUNTRIES  # noqa: E402
+from bench.countries import COUNTRIES, scaled  # noqa: E402
 from reports.editions.freeze import lifecycle  # noqa: E402
 from reports.models import (  # noqa: E402
     Country,
@@ -113,7 +113,7 @@ def names(scale=1):
     for must in ("Kazakhstan", "Kyrgyzstan", "Uzbekistan"):
         if must not in chosen:
             chosen[-1 - ("Kazakhstan", "Kyrgyzstan", "Uzbekistan").index(must)] = must
-    return chosen + [f"{name} {copy}" for copy in range(2, scale + 1) for name in chosen]
+    return scaled(chosen, scale)
 
 
 def reset():

@@ -305,12 +305,18 @@ class Run:
             figures["import"] = self.imports(scale, rounds)
 
     def imports(self, scale, rounds):
-        folder = Path(f"/tmp/monitor-bench-archive-x{scale}")
+        # Named by scale: a larger archive names more countries (generate_archive.py --scale).
+        folder = Path(f"/tmp/monitor-bench-archive-{scale}x-countries")
         count = DOCUMENTS * scale
         if len(list(folder.glob("*.txt"))) != count:
             self.script(
                 f"archive-x{scale}",
-                [sys.executable, HERE / "generate_archive.py", folder, "--count", count],
+                [
+                    sys.executable,
+                    HERE / "generate_archive.py",
+                    folder,
+                    *("--count", count, "--scale", scale),
+                ],
                 parse=False,
             )
         database = self.fresh_database(f"{self.prefix}_import")
@@ -326,6 +332,8 @@ class Run:
                     rounds,
                     "--workers",
                     workers,
+                    "--scale",
+                    scale,
                     "--json",
                 ],
                 database=database,
