@@ -38,6 +38,8 @@ def setup_django():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    # The admin's pages name static files through the production manifest (public_settings).
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def build_profile():
