@@ -321,7 +321,7 @@ class Run:
             )
         database = self.fresh_database(f"{self.prefix}_import")
         figures = {}
-        for workers in (2, 1):
+        for workers in self.args.import_workers:
             figures[f"{workers} workers"] = self.script(
                 f"import-x{scale}-{workers}w",
                 [
@@ -450,6 +450,13 @@ def main():
     parser.add_argument("--duration", type=int, default=8, help="seconds of each wrk run")
     parser.add_argument("--only", nargs="+", choices=ALL, help="run only these benchmarks")
     parser.add_argument("--rebuild", action="store_true", help="build the data set again")
+    parser.add_argument(
+        "--import-workers",
+        type=int,
+        nargs="+",
+        default=[2, 1],
+        help="the import's process counts (default 2 1)",
+    )
     parser.add_argument("--no-wagtail", action="store_true", help="leave the anchor out")
     parser.add_argument("--no-write", action="store_true", help="leave BENCHMARKS.md alone")
     parser.add_argument(
