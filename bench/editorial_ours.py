@@ -18,6 +18,7 @@ render      the public profile page through django.test.Client with the page cac
 and "profile <step>": the step's timed part under pyinstrument, its call tree.
 """
 
+import importlib
 import os
 import re
 import sys
@@ -29,9 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.public_settings")
 
-import django  # noqa: E402
-
-django.setup()
+# Loaded as a server process loads it (monitor/wsgi.py, which also sets the collector up).
+importlib.import_module("monitor.wsgi")
 
 import reversion  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402

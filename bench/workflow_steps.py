@@ -18,6 +18,7 @@ commit) so that before and after are measured side by side on one machine.
 """
 
 import argparse
+import importlib
 import json
 import os
 import statistics
@@ -32,9 +33,8 @@ SECTIONS = 12
 
 def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.public_settings")
-    import django
-
-    django.setup()
+    # Loaded as a server process loads it (monitor/wsgi.py, which also sets the collector up).
+    importlib.import_module("monitor.wsgi")
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
