@@ -2,8 +2,9 @@
 
 A state is a Snapshot, taken from a saved edition or from a django-reversion revision, so any
 two revisions and any two editions of a profile compare the same way: summary, overview (by
-label), sections (matched by heading, so a moved section is recognised as moved) and
-footnotes (by number), each added, removed, changed, moved or unchanged.
+label), sections (matched by heading, so a moved section is recognised as moved), footnotes
+(by number) and maps and figures (by their stored file, else by place), each added, removed,
+changed, moved or unchanged.
 """
 
 import re
@@ -30,6 +31,10 @@ class Snapshot:
     overview: list = field(default_factory=list)  # (label, value)
     sections: list = field(default_factory=list)  # (heading, body)
     footnotes: list = field(default_factory=list)  # (number, text)
+    # (stored file name, alt text, caption) in order; None: not recorded (a revision saved
+    # before revisions held an edition's figures). A stored file never changes, so its name
+    # says which image it is: a replaced image has a new name (reports.attachments).
+    figures: list | None = field(default_factory=list)
 
 
 def snapshot_of_edition(edition, label=None):
@@ -42,6 +47,9 @@ def snapshot_of_edition(edition, label=None):
         overview=[(fact.label, fact.value) for fact in edition.overview_facts.all()],
         sections=[(section.heading, section.body) for section in edition.sections.all()],
         footnotes=[(note.number, note.text) for note in edition.footnotes.all()],
+        figures=[
+            (figure.image.name, figure.alt_text, figure.caption) for figure in edition.figures.all()
+        ],
     )
 
 
@@ -51,6 +59,7 @@ def snapshot_of_revision(revision, edition_id, label=None):
     by_type = {ct.pk: model for model, ct in types.items()}
     edition = None
     sections, facts, notes = [], [], []
+    figures = None  # not recorded, unless the revision holds them
     for version in revision.version_set.filter(content_type__in=by_type):
         model = by_type[version.content_type_id]
         if model is Edition and str(version.object_id) == str(edition_id):
@@ -66,6 +75,11 @@ def snapshot_of_revision(revision, edition_id, label=None):
                     for p, heading, body in content["sections"]
                 ]
                 notes = [{"number": n, "text": text} for n, text, _ in content["footnotes"]]
+                if "figures" in content:
+                    figures = [
+                        dict(zip(snapshot.FIGURE_COLUMNS, row, strict=True))
+                        for row in content["figures"]
+                    ]
                 break
             continue
         # A revision from before editions were stored whole: each row a Version of its own.
@@ -95,6 +109,12 @@ def snapshot_of_revision(revision, edition_id, label=None):
             for s in sorted(sections, key=lambda s: s["position"])
         ],
         footnotes=sorted((n["number"], text(n["text"])) for n in notes),
+        figures=None
+        if figures is None
+        else [
+            (f["image"], text(f["alt_text"]), text(f["caption"]))
+            for f in sorted(figures, key=lambda f: f["position"])
+        ],
     )
 
 
@@ -128,6 +148,23 @@ class Change:
 
 
 @dataclass
+class FigureChange(Change):
+    """A map or figure: its image and its texts, each compared as a Change of its own."""
+
+    image: Change = None  # the stored file's own name; "changed" when the file was replaced
+    caption: Change = None
+    alt_text: Change = None
+
+    @property
+    def texts(self):
+        return [part for part in (self.caption, self.alt_text) if part.old or part.new]
+
+    @property
+    def parts(self):
+        return [self.image, *self.texts]
+
+
+@dataclass
 class EditionDiff:
     old: Snapshot
     new: Snapshot
@@ -135,12 +172,15 @@ class EditionDiff:
     overview: list
     sections: list
     footnotes: list
+    figures: list  # FigureChange
+    # Labels of the states whose figures were not recorded: figures are then not compared
+    # (showing them all as added or removed would report changes nobody made).
+    figures_not_recorded: list
 
     @property
     def changes(self):
-        return [
-            c for c in self.fields + self.overview + self.sections + self.footnotes if c.changed
-        ]
+        parts = self.fields + self.overview + self.sections + self.footnotes + self.figures
+        return [c for c in parts if c.changed]
 
     @property
     def changed_footnotes(self):
@@ -193,6 +233,13 @@ def _in_place(pairs):
     return keep
 
 
+def _moved(pairs):
+    """Of {new index: old index}, the new indexes of the parts that moved."""
+    order = sorted(pairs)
+    in_place = _in_place([(j, pairs[j]) for j in order])
+    return {j for n, j in enumerate(order) if n not in in_place}
+
+
 def _compare_sections(old, new):
     unmatched_old = list(range(len(old)))
     pairs = {}  # new index -> old index
@@ -211,9 +258,7 @@ def _compare_sections(old, new):
                 pairs[j] = i
                 unmatched_old.remove(i)
                 break
-    order = sorted(pairs)
-    in_place = _in_place([(j, pairs[j]) for j in order])
-    moved = {j for n, j in enumerate(order) if n not in in_place}
+    moved = _moved(pairs)
 
     changes = []
     for j, (heading, body) in enumerate(new):
@@ -257,7 +302,77 @@ def _compare_keyed(old, new, title):
     return [_text_change(title(k), old_map.get(k, ""), new_map.get(k, "")) for k in keys]
 
 
+def _file_name(name):
+    return name.rsplit("/", 1)[-1]
+
+
+def _image_change(old, new):
+    """The image by its stored name, shown by the file's own name (the folder is random)."""
+    before, after = escape(_file_name(old)), escape(_file_name(new))
+    if old == new:
+        return Change("unchanged", "Image", before, old=old, new=new)
+    if not old:
+        return Change("added", "Image", mark_safe(f"<ins>{after}</ins>"), new=new)
+    if not new:
+        return Change("removed", "Image", mark_safe(f"<del>{before}</del>"), old=old)
+    # Two uploads of a file called the same still differ: the whole names, not their words.
+    html = mark_safe(f"<del>{before}</del> <ins>{after}</ins>")
+    return Change("changed", "Image", html, old=old, new=new)
+
+
+def _figure_change(title, old, new):
+    image = _image_change(old[0], new[0])
+    alt_text = _text_change("Text alternative", old[1], new[1])
+    caption = _text_change("Caption", old[2], new[2])
+    if not old[0]:
+        kind = "added"
+    elif not new[0]:
+        kind = "removed"
+    elif any(part.changed for part in (image, alt_text, caption)):
+        kind = "changed"
+    else:
+        kind = "unchanged"
+    note = "image replaced" if kind == "changed" and image.changed else ""
+    return FigureChange(kind, title, note=note, image=image, caption=caption, alt_text=alt_text)
+
+
+def _compare_figures(old, new):
+    """Figures in order. The same stored file is the same figure wherever it went; a figure
+    with a new file takes the place of one gone from the same place in the order (its image
+    replaced); the others were added or removed."""
+    unmatched_old = list(range(len(old)))
+    pairs = {}  # new index -> old index
+    for j, (image, _, _) in enumerate(new):
+        i = next((i for i in unmatched_old if old[i][0] == image), None)
+        if i is not None:
+            pairs[j] = i
+            unmatched_old.remove(i)
+    for j in range(len(new)):
+        if j not in pairs and j in unmatched_old:
+            pairs[j] = j
+            unmatched_old.remove(j)
+    moved = _moved(pairs)
+    none = ("", "", "")
+    changes = []
+    for j, figure in enumerate(new):
+        title = f"Figure {j + 1}"
+        if j not in pairs:
+            changes.append(_figure_change(title, none, figure))
+            continue
+        i = pairs[j]
+        change = _figure_change(title, old[i], figure)
+        if j in moved:
+            moved_note = f"moved from position {i + 1} to {j + 1}"
+            change.note = "; ".join(filter(None, [change.note, moved_note]))
+            change.kind = "moved" if change.kind == "unchanged" else "changed"
+        changes.append(change)
+    for i in unmatched_old:
+        changes.append(_figure_change(f"Figure {i + 1}", old[i], none))
+    return changes
+
+
 def compare(old, new):
+    recorded = old.figures is not None and new.figures is not None
     return EditionDiff(
         old=old,
         new=new,
@@ -268,4 +383,6 @@ def compare(old, new):
         overview=_compare_keyed(old.overview, new.overview, lambda label: label),
         sections=_compare_sections(old.sections, new.sections),
         footnotes=_compare_keyed(old.footnotes, new.footnotes, lambda n: f"Footnote {n}"),
+        figures=_compare_figures(old.figures, new.figures) if recorded else [],
+        figures_not_recorded=[s.label for s in (old, new) if s.figures is None],
     )

@@ -6,7 +6,9 @@ paragraph. A paragraph kept with a small edit shows inline (removed words struck
 added ones underlined), a rewritten one shows old and new side by side, and unchanged runs
 fold into one line. Note markers are left out of the comparison, so renumbered notes do not
 make every paragraph look edited; notes are compared by their text, as added and removed.
-A summary line counts it all ("3 paragraphs changed, 2 notes added").
+Maps and figures are shown as ``compare`` matched them, by their captions and text
+alternatives (no image: the reader finds the current ones on the profile's page). A summary
+line counts it all ("3 paragraphs changed, 2 notes added, 1 figure changed").
 """
 
 import re
@@ -48,11 +50,14 @@ class Changes:
     overview: list  # reports.diff.Change of each changed overview fact
     notes_added: list  # (number, text)
     notes_removed: list
+    figures: list  # reports.diff.FigureChange of each changed map or figure
     counts: Counter
 
     @property
     def has_changes(self):
-        return bool(self.parts or self.overview or self.notes_added or self.notes_removed)
+        return bool(
+            self.parts or self.overview or self.notes_added or self.notes_removed or self.figures
+        )
 
     @property
     def summary_line(self):
@@ -67,6 +72,10 @@ class Changes:
             (len(self.overview), "overview fact", "changed"),
             (len(self.notes_added), "note", "added"),
             (len(self.notes_removed), "note", "removed"),
+            (counts["figure changed"], "figure", "changed"),
+            (counts["figure added"], "figure", "added"),
+            (counts["figure removed"], "figure", "removed"),
+            (counts["figure moved"], "figure", "moved"),
         ]
         said = [f"{n} {noun}{'s' if n != 1 else ''} {verb}" for n, noun, verb in phrases if n]
         return ", ".join(said) if said else "No change to the text"
@@ -160,10 +169,13 @@ def public_changes(diff):
                 continue  # only markers or spacing changed
         parts.append(PartChange(change.kind, change.title, change.note, blocks))
     added, removed = _notes_apart(diff.old.footnotes, diff.new.footnotes)
+    figures = [change for change in diff.figures if change.changed]
+    counts.update(f"figure {change.kind}" for change in figures)
     return Changes(
         parts=parts,
         overview=[change for change in diff.overview if change.changed],
         notes_added=added,
         notes_removed=removed,
+        figures=figures,
         counts=counts,
     )

@@ -453,7 +453,7 @@ def changes(request, country, topic):
             edition.pk: edition
             for edition in Edition.objects.filter(pk__in=ids)
             .select_related("profile__country", "profile__topic")
-            .prefetch_related("overview_facts", "sections", "footnotes")
+            .prefetch_related("overview_facts", "sections", "footnotes", "figures")
         }
         new = editions[current["id"]]
         changes = None

@@ -1,11 +1,13 @@
 """Readable word-level diffs: a real pair of editions built from seed 003 (Kyrgyzstan, Mine Ban
 Policy), reworked as a researcher would, and the building blocks."""
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 import reversion
+from django.core.files.base import ContentFile
 from reversion.models import Version
 
 from reports.citations import citation_problems
@@ -14,7 +16,14 @@ from reports.editions import workflow
 from reports.editions.freeze import lifecycle
 from reports.models import Edition, OverviewFact, Section
 from sources.models import Citation, Footnote, Source
-from tests.builders import make_country, make_profile, make_topic
+from tests.builders import (
+    make_country,
+    make_edition,
+    make_figure,
+    make_profile,
+    make_topic,
+    png_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +181,115 @@ def test_sections_added_removed_and_moved():
         ("D", "added"),
         ("B", "removed"),
     ]
+
+
+# --- maps and figures ----------------------------------------------------------------------
+
+NORTH = ("attachments/figures/r1/north.png", "Map of the north", "Mined areas, 2018.")
+SOUTH = ("attachments/figures/r2/south.png", "Map of the south", "")
+EAST = ("attachments/figures/r3/east.png", "Map of the east", "Cleared in 2019.")
+
+
+def test_a_recaptioned_a_replaced_and_a_removed_map_show_as_changed_and_removed():
+    new_north = (NORTH[0], NORTH[1], "Mined areas, 2019.")
+    # A new upload of a file with the same name: a new stored name, the same alt text.
+    new_south = ("attachments/figures/r4/south.png", *SOUTH[1:])
+    diff = compare(
+        Snapshot("old", figures=[NORTH, SOUTH, EAST]),
+        Snapshot("new", figures=[new_north, new_south]),
+    )
+    north, south, east = diff.figures
+    assert (north.title, north.kind, north.note) == ("Figure 1", "changed", "")
+    assert "<del>2018</del><ins>2019</ins>" in north.caption.html
+    assert not north.image.changed and not north.alt_text.changed
+    assert (south.title, south.kind, south.note) == ("Figure 2", "changed", "image replaced")
+    assert south.image.html == "<del>south.png</del> <ins>south.png</ins>"
+    assert (east.title, east.kind) == ("Figure 3", "removed")
+    assert east.caption.html == "<del>Cleared in 2019.</del>"
+    assert diff.counts() == {"changed": 2, "removed": 1}
+
+
+def test_an_added_map_leaves_the_others_unchanged_and_a_reordered_one_moves():
+    diff = compare(Snapshot("old", figures=[NORTH]), Snapshot("new", figures=[EAST, NORTH]))
+    assert [(c.title, c.kind) for c in diff.figures] == [
+        ("Figure 1", "added"),
+        ("Figure 2", "unchanged"),
+    ]
+    assert diff.figures[0].image.html == "<ins>east.png</ins>"
+    assert diff.figures[0].alt_text.html == "<ins>Map of the east</ins>"
+
+    diff = compare(Snapshot("old", figures=[NORTH, SOUTH]), Snapshot("new", figures=[SOUTH, NORTH]))
+    assert [(c.kind, c.note) for c in diff.figures] == [
+        ("unchanged", ""),
+        ("moved", "moved from position 1 to 2"),
+    ]
+    assert diff.counts() == {"moved": 1}
+
+
+def test_a_drafts_maps_compare_with_its_published_edition(researcher):
+    published = make_edition(state=Edition.State.PUBLISHED)
+    make_figure(published, 1, alt_text="Map of the north", caption="Mined areas, 2018.")
+    make_figure(published, 2, alt_text="Map of the south")
+    make_figure(published, 3, alt_text="Map of the east")
+    draft = workflow.start_draft(published.profile, researcher)
+    # The copies point at the same stored files: nothing changed yet.
+    diff = compare(snapshot_of_edition(published), snapshot_of_edition(draft))
+    assert [c.kind for c in diff.figures] == ["unchanged"] * 3
+
+    north, south, east = draft.figures.all()
+    north.caption = "Mined areas, 2019."
+    north.save()
+    south.image.save("south.png", ContentFile(png_bytes(colour=(200, 0, 0))), save=False)
+    south.save()
+    east.delete()
+    make_figure(draft, 4, alt_text="Map of the west")
+
+    diff = compare(snapshot_of_edition(published), snapshot_of_edition(draft))
+    assert [(c.title, c.kind, c.note) for c in diff.figures] == [
+        ("Figure 1", "changed", ""),
+        ("Figure 2", "changed", "image replaced"),
+        ("Figure 3", "changed", "image replaced"),  # the west map took the east map's place
+    ]
+    assert "<del>east</del><ins>west</ins>" in diff.figures[2].alt_text.html
+    assert all(change in diff.changes for change in diff.figures)
+
+
+def revision_of(edition):
+    with reversion.create_revision():
+        reversion.add_to_revision(edition)
+    return Version.objects.get_for_object(edition).first().revision
+
+
+def test_two_revisions_of_a_draft_compare_its_maps(researcher):
+    draft = make_edition()
+    make_figure(draft, caption="Mined areas, 2018.")
+    first = revision_of(draft)
+    draft.figures.update(caption="Mined areas, 2019.")
+    make_figure(draft, 2, alt_text="Map of the west")
+    second = revision_of(draft)
+
+    diff = compare(snapshot_of_revision(first, draft.pk), snapshot_of_revision(second, draft.pk))
+    assert [c.kind for c in diff.figures] == ["changed", "added"]
+    assert "<del>2018</del><ins>2019</ins>" in diff.figures[0].caption.html
+    assert diff.figures_not_recorded == []
+
+
+def test_a_revision_from_before_maps_were_recorded_does_not_claim_they_were_removed():
+    """Its maps are not known: none is shown as added or removed, and the diff says why
+    (a revert to it keeps the maps as they are: reports.editions.drafts.restore)."""
+    draft = make_edition()
+    make_figure(draft, caption="Mined areas, 2018.")
+    revision = revision_of(draft)
+    version = Version.objects.get_for_object(draft).get(revision=revision)
+    data = json.loads(version.serialized_data)
+    del data[0]["content"]["figures"]
+    Version.objects.filter(pk=version.pk).update(serialized_data=json.dumps(data))
+
+    old = snapshot_of_revision(revision, draft.pk, "Revision #1")
+    assert old.figures is None
+    for diff in (
+        compare(old, snapshot_of_edition(draft)),
+        compare(snapshot_of_edition(draft), old),
+    ):
+        assert diff.figures == [] and not diff.has_changes
+        assert diff.figures_not_recorded == ["Revision #1"]

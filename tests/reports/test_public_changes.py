@@ -8,8 +8,11 @@ from django.urls import reverse
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from reports.diff import Snapshot, compare
+from reports.editions.freeze import lifecycle
+from reports.models import Figure
+from reports.public import pagecache
 from reports.public.changes import public_changes
-from tests.builders import make_country, make_edition, make_profile, make_topic
+from tests.builders import make_country, make_edition, make_figure, make_profile, make_topic
 
 from .public_helpers import S
 
@@ -95,3 +98,65 @@ def test_the_changes_page_shows_paragraphs_and_the_summary_line(client):
     assert [li.text() for li in doc.css("ul.notes-removed li")] == [
         "Note 3 of the earlier edition: Statement, 2018."
     ]
+
+
+def test_changed_maps_are_counted_in_the_summary_line():
+    north = ("attachments/figures/r1/north.png", "Map of the north", "Mined areas, 2018.")
+    south = ("attachments/figures/r2/south.png", "Map of the south", "")
+    old = Snapshot(label="a", figures=[north, south])
+    new = Snapshot(label="b", figures=[(*north[:2], "Mined areas, 2019."), south, north])
+    changes = public_changes(compare(old, new))
+    assert [(c.title, c.kind) for c in changes.figures] == [
+        ("Figure 1", "changed"),
+        ("Figure 3", "added"),
+    ]
+    assert changes.has_changes
+    assert changes.summary_line == "1 figure changed, 1 figure added"
+
+
+def same_image(figure, edition, **fields):
+    """A figure on `edition` showing the stored file of `figure` (as a copied draft does)."""
+    columns = {name: getattr(figure, name) for name in ("position", "alt_text", "caption")}
+    with lifecycle():
+        return Figure.objects.create(
+            edition=edition,
+            image=figure.image.name,
+            width=figure.width,
+            height=figure.height,
+            **{**columns, **fields},
+        )
+
+
+@pytest.mark.django_db
+def test_the_changes_page_shows_changed_maps_without_a_link_to_any_file(
+    client, django_assert_num_queries
+):
+    profile = make_profile(make_country("Kyrgyzstan"), make_topic("Mine Ban Policy"))
+    old, new = (
+        make_edition(profile, state=state, last_updated=datetime.date(year, 10, 1))
+        for state, year in ((S.SUPERSEDED, 2018), (S.PUBLISHED, 2019))
+    )
+    north = make_figure(old, 1, alt_text="Map of the north", caption="Mined areas, 2018.")
+    make_figure(old, 2, alt_text="Map of the south")
+    unchanged = make_figure(old, 3, alt_text="Map of the east")
+    same_image(north, new, caption="Mined areas, 2019.")
+    make_figure(new, 2, alt_text="Map of the south")  # a new upload: the image replaced
+    same_image(unchanged, new)
+    url = reverse("public:changes", args=["kyrgyzstan", "mine-ban-policy"])
+
+    pagecache.forget_all()
+    # The publication clock, the history, the two editions, then their facts, sections,
+    # notes and maps: one query each for both editions, however many rows.
+    with django_assert_num_queries(7):
+        response = client.get(url)
+    doc = HTMLParser(response.text)
+    assert doc.css_first(".change-summary").text() == "2 figures changed."
+    section = doc.css_first("section.figures-changed")
+    titles = [h3.text(deep=True) for h3 in section.css("h3")]
+    assert titles == ["Figure 1 (changed)", "Figure 2 (changed; image replaced)"]
+    assert section.css_first("dd del").text() == "2018"
+    assert section.css_first("dd ins").text() == "2019"
+    main = doc.css_first("main")
+    assert not main.css("img")
+    hrefs = [a.attributes.get("href") or "" for a in main.css("a")]
+    assert not [href for href in hrefs if "/figures/" in href]

@@ -1,16 +1,22 @@
 """The workflow in the admin: buttons, messages, read-only frozen editions, stale forms,
 history, compare, revert, preview."""
 
+import json
+
 import pytest
 import reversion
 from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from reports.editions import workflow
 from reports.models import Edition
-from tests.builders import make_edition, make_profile
+from tests.builders import make_edition, make_figure, make_profile, png_bytes
 from tests.reports.test_revisions import management_forms
 
 pytestmark = pytest.mark.django_db
@@ -297,6 +303,69 @@ def test_compare_two_revisions_and_two_editions(client, researcher, editor, publ
     version = Version.objects.get_for_object(draft).get()
     response = client.get(reverse("admin:reports_edition_revision", args=[draft.pk, version.pk]))
     assert response.status_code == 302 and "compare" in response["Location"]
+
+
+def test_compare_shows_a_replaced_and_a_recaptioned_map_in_the_same_queries_for_any_number(
+    client, researcher, editor
+):
+    published = make_edition(state=S.PUBLISHED)
+    make_figure(published, 1, alt_text="Map of the north", caption="Mined areas, 2018.")
+    make_figure(published, 2, alt_text="Map of the south")
+    draft = workflow.start_draft(published.profile, researcher)
+    north, south = draft.figures.all()
+    north.caption = "Mined areas, 2019."
+    north.save()
+    south.image.save("south-2019.png", ContentFile(png_bytes(colour=(200, 0, 0))), save=False)
+    south.save()
+    client.force_login(editor)
+    compare = reverse("admin:reports_edition_compare", args=[draft.pk])
+
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(compare)  # with the edition it is based on
+    maps = HTMLParser(response.text).css(".edition-diff .diff-figure")
+    assert [m.css_first("h3").text(deep=True) for m in maps] == [
+        "Figure 1 changed",
+        "Figure 2 changed (image replaced)",
+    ]
+    assert maps[0].css_first("dd del").text() == "2018"
+    assert maps[0].css_first("dd ins").text() == "2019"
+    assert maps[1].css_first("dd ins").text() == "south-2019.png"
+    # The file's own name only: never its stored (unguessable) name nor an address.
+    assert "attachments/figures" not in response.text
+
+    for position in range(3, 8):
+        make_figure(draft, position)
+        make_figure(published, position)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(compare)
+    assert len(response.context["diff"].figures) == 7
+    assert len(many) == len(few)
+
+
+def test_compare_and_revert_from_a_revision_without_maps_do_not_show_them_removed(
+    client, researcher
+):
+    draft = make_edition()
+    make_figure(draft, caption="Mined areas, 2018.")
+    with reversion.create_revision():
+        reversion.add_to_revision(draft)
+    version = Version.objects.get_for_object(draft).first()
+    data = json.loads(version.serialized_data)
+    del data[0]["content"]["figures"]  # as revisions were stored before they held maps
+    Version.objects.filter(pk=version.pk).update(serialized_data=json.dumps(data))
+    client.force_login(researcher)
+
+    compare = reverse("admin:reports_edition_compare", args=[draft.pk])
+    response = client.get(compare, {"from": version.revision_id, "to": "current"})
+    assert response.context["diff"].figures == []
+    note = HTMLParser(response.text).css_first(".diff-not-recorded").text()
+    assert note.startswith(
+        f"Not compared: they are not recorded in Revision #{version.revision_id}"
+    )
+    assert "No differences." in HTMLParser(response.text).css_first(".diff-legend").text()
+
+    revert = reverse("admin:reports_edition_revert", args=[draft.pk, version.revision_id])
+    assert "keeps the draft's maps and figures as they are now" in client.get(revert).text
 
 
 # --- preview -----------------------------------------------------------------------------
