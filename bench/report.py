@@ -438,7 +438,15 @@ def growth_section(results):
         urls = (figures.get("throughput") or {}).get("urls", {})
         render = figures.get("render") or {}
         search = figures.get("search") or {}
-        imports = (figures.get("import") or {}).get("2 workers") or {}
+        churn = figures.get("churn") or {}
+        views = (figures.get("admin_list") or {}).get("views") or {}
+        listed = views.get("search + state")
+        imports = figures.get("import") or {}
+
+        def imported(workers, imports=imports):
+            run = imports.get(f"{workers} workers")
+            return f"{run['import']['median']:.0f} ({run['documents']:,} docs)" if run else ""
+
         rows.append(
             [
                 f"{scale}×",
@@ -447,10 +455,11 @@ def growth_section(results):
                 ms(render["render"]["median"]) if render else "",
                 ms(render["uncached"]["median"]) if render else "",
                 f"{urls['ours']['median']:,.0f} ({urls['ours']['of_bare']:.0%})" if urls else "",
+                f"{churn['ratio']:.0%}" if churn else "",
                 ms(search["all"]["median"]) if search else "",
-                f"{imports['import']['median']:.0f} ({imports['documents']:,} docs)"
-                if imports
-                else "",
+                ms(listed["median"]) if listed else "",
+                imported(2),
+                imported(1),
             ]
         )
     return "### Growth (medians)\n\n" + table(
@@ -461,8 +470,11 @@ def growth_section(results):
             "render",
             "uncached view",
             "profile req/s (of bare)",
+            "profile under publishing",
             "search",
+            "admin list, search + state",
             "import docs/s, 2 processes",
+            "import docs/s, 1 process",
         ],
         rows,
     )
