@@ -20,13 +20,15 @@ from collections import namedtuple
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import CharField, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 from reversion.models import Version
 
 from ..citations import citation_problems
 from ..models import Edition, EditionEvent, Profile
 from . import notifications, signals, states
-from .fingerprint import content_fingerprint
+from .fingerprint import changed_since_approval, content_fingerprint
 from .freeze import lifecycle, public_change
 
 State = states.State
@@ -53,12 +55,13 @@ def may(actor, permission):
     return actor is not None and actor.is_active and actor.has_perm(permission)
 
 
-def lock(edition, *, skip_locked=False):
+def lock(edition, *, skip_locked=False, with_revision=False):
     """Lock the edition's profile, then the edition, until the transaction ends.
 
     Every writer that changes an edition takes the locks in this order, so two of them never
     wait on each other in a circle. With `skip_locked`, None when another transaction holds
-    either row.
+    either row. With `with_revision`, the locked edition's ``latest_revision`` is
+    latest_revision_id(), read by the same query.
     """
     # No ordering: the profile's default one joins its country and topic, and FOR UPDATE
     # would lock their rows too, making every step on that topic wait for this one.
@@ -67,6 +70,13 @@ def lock(edition, *, skip_locked=False):
     rows = Edition.objects.select_related(
         "profile__country", "profile__topic", "created_by"
     ).filter(pk=edition.pk)
+    if with_revision:
+        newest = Version.objects.get_for_model(Edition).filter(
+            object_id=Cast(OuterRef("pk"), CharField())
+        )
+        rows = rows.annotate(
+            latest_revision=Subquery(newest.order_by("-revision_id").values("revision_id")[:1])
+        )
     if skip_locked and connection.features.has_select_for_update_skip_locked:
         profiles = profiles.select_for_update(skip_locked=True)
         rows = rows.select_for_update(skip_locked=True, of=("self",))
@@ -159,7 +169,7 @@ class EditionAction:
     def execute(self):
         # Checked once, on the locked rows: a check before locking could be stale by then.
         with lifecycle():
-            locked = lock(self.edition)
+            locked = lock(self.edition, with_revision=True)
             if locked is None:
                 raise WorkflowError("This edition no longer exists.")
             reason = self.refusal(locked)
@@ -197,7 +207,14 @@ class EditionAction:
         )
 
     def record(self, edition, from_state, text, **fields):
-        return EditionEvent.objects.create(
+        event = self.event(edition, from_state, text, **fields)
+        event.save(force_insert=True)
+        return event
+
+    def event(self, edition, from_state, text, **fields):
+        """The step's event, unsaved; it refers to the revision holding the content it acted
+        on (the edition as lock(with_revision=True) read it)."""
+        return EditionEvent(
             edition=edition,
             action=self.name,
             from_state=from_state,
@@ -205,7 +222,7 @@ class EditionAction:
             actor=self.actor,
             at=fields.pop("at", None) or timezone.now(),
             comment=text,
-            revision_id=latest_revision_id(edition),
+            revision_id=edition.latest_revision,
             **fields,
         )
 
@@ -288,15 +305,6 @@ class Approve(EditionAction):
         return super().record(edition, from_state, text, fingerprint=self.fingerprint)
 
 
-def approved_fingerprint(edition):
-    return (
-        edition.events.filter(action="approve")
-        .order_by("-at", "-pk")
-        .values_list("fingerprint", flat=True)
-        .first()
-    )
-
-
 class Publish(EditionAction):
     """Make an approved edition its profile's current one, superseding the previous one.
 
@@ -310,13 +318,13 @@ class Publish(EditionAction):
     public = True
 
     def apply(self, edition):
-        if approved_fingerprint(edition) != content_fingerprint(edition):
+        if changed_since_approval([edition]):
             raise WorkflowError(
                 "The content is not what was approved: request changes and review it again."
             )
         now = timezone.now()
         self.at = now
-        supersede_current({edition.profile_id: edition}, self.actor, now)
+        self.superseded = supersede_current({edition.profile_id: edition}, self.actor, now)
         edition.state = State.PUBLISHED
         edition.published_at = now
         edition.publish_at = None
@@ -329,7 +337,10 @@ class Publish(EditionAction):
         return self.options.get("text") or _comment("Published", self.comment)
 
     def record(self, edition, from_state, text, **fields):
-        return super().record(edition, from_state, text, at=self.at)
+        # With the superseded edition's event: one insert.
+        event = self.event(edition, from_state, text, at=self.at)
+        EditionEvent.objects.bulk_create([*self.superseded, event])
+        return event
 
     def notify(self, edition):
         notifications.published(edition, self.actor)
@@ -337,11 +348,9 @@ class Publish(EditionAction):
 
 def supersede_current(new_by_profile, actor, now):
     """Mark the current edition of each profile in {profile id: new edition} superseded by
-    the new one, with an event for each: one query, one update and one insert in all."""
-    previous = _supersede(list(new_by_profile), now)
-    if not previous:
-        return
-    EditionEvent.objects.bulk_create(
+    the new one (one statement); returns their events, unsaved, for the caller to write with
+    its own in one insert."""
+    return [
         EditionEvent(
             edition_id=old.pk,
             action="supersede",
@@ -351,8 +360,8 @@ def supersede_current(new_by_profile, actor, now):
             at=now,
             comment=f"Superseded by #{new_by_profile[old.profile_id].pk}",
         )
-        for old in previous
-    )
+        for old in _supersede(list(new_by_profile), now)
+    ]
 
 
 Superseded = namedtuple("Superseded", "pk profile_id")

@@ -14,7 +14,7 @@ from django.db import connection
 
 from sources.models import Citation, Footnote
 
-from ..models import OverviewFact, Section
+from ..models import EditionEvent, OverviewFact, Section
 
 UNIT = "\x1f"
 SEPARATOR = "\x1e"
@@ -32,6 +32,32 @@ def content_fingerprints(editions):
     if connection.vendor == "postgresql":
         return fingerprints_in_database(editions)
     return fingerprints_in_python(editions)
+
+
+def changed_since_approval(editions):
+    """The ids of those editions whose content is not what their latest approval recorded
+    (or that were never approved): one query on PostgreSQL, where the stored fingerprint is
+    compared where it lies."""
+    if not editions:
+        return set()
+    if connection.vendor == "postgresql":
+        sql, params = _fingerprint_sql(editions)
+        events = EditionEvent._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT f.id FROM ({sql}) AS f(id, digest) WHERE f.digest IS DISTINCT FROM "
+                f"(SELECT a.fingerprint FROM {events} a WHERE a.edition_id = f.id "
+                "AND a.action = 'approve' ORDER BY a.at DESC, a.id DESC LIMIT 1)",
+                params,
+            )
+            return {row[0] for row in cursor.fetchall()}
+    approved = dict(
+        EditionEvent.objects.filter(edition__in=[e.pk for e in editions], action="approve")
+        .order_by("edition_id", "at", "pk")
+        .values_list("edition_id", "fingerprint")
+    )  # the latest approval of each edition comes last
+    current = fingerprints_in_python(editions)
+    return {pk for pk, digest in current.items() if approved.get(pk) != digest}
 
 
 def _head(edition):
@@ -95,7 +121,8 @@ def _joined(*columns):
     return f"concat_ws(chr(31), {values}) || chr(30)"
 
 
-def fingerprints_in_database(editions):
+def _fingerprint_sql(editions):
+    """The query of (edition id, fingerprint) for `editions`, and its parameters."""
     facts = OverviewFact._meta.db_table
     sections = Section._meta.db_table
     notes = Footnote._meta.db_table
@@ -132,9 +159,10 @@ def fingerprints_in_database(editions):
         f"SELECT e.id, encode(sha256(convert_to(e.head || {content}, 'UTF8')), 'hex') "
         f"FROM unnest(%(ids)s::bigint[], %(heads)s::text[]) AS e(id, head) {joins}"
     )
+    return sql, {"ids": [e.pk for e in editions], "heads": [_head(e) for e in editions]}
+
+
+def fingerprints_in_database(editions):
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            {"ids": [e.pk for e in editions], "heads": [_head(e) for e in editions]},
-        )
+        cursor.execute(*_fingerprint_sql(editions))
         return dict(cursor.fetchall())

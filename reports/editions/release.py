@@ -24,7 +24,7 @@ from reversion.models import Version
 from ..models import Edition, EditionEvent, Profile, Report
 from . import notifications, signals, states
 from .actions import WorkflowError, may, supersede_current
-from .fingerprint import content_fingerprints
+from .fingerprint import changed_since_approval
 from .freeze import lifecycle, public_change
 
 State = states.State
@@ -60,8 +60,8 @@ class Release:
                 raise WorkflowError(f"{self.report} has no approved edition to release.")
             self.check(editions)
             now = timezone.now()
-            supersede_current({e.profile_id: e for e in editions}, self.actor, now)
-            self.publish(editions, now)
+            superseded = supersede_current({e.profile_id: e for e in editions}, self.actor, now)
+            self.publish(editions, now, superseded)
             for edition in editions:
                 public_change(edition=edition)
             release_date = self.report.release_date or timezone.localdate(now)
@@ -96,9 +96,8 @@ class Release:
         )
 
     def check(self, editions):
-        approved = approved_fingerprints(editions)
-        current = content_fingerprints(editions)
-        changed = [e for e in editions if approved.get(e.pk) != current[e.pk]]
+        unapproved = changed_since_approval(editions)
+        changed = [e for e in editions if e.pk in unapproved]
         if not changed:
             return
         names = "; ".join(f"{e.profile} (#{e.pk})" for e in changed[:NAMED])
@@ -111,7 +110,7 @@ class Release:
             "and review again, or release once they are approved again."
         )
 
-    def publish(self, editions, now):
+    def publish(self, editions, now, superseded):
         today = timezone.localdate(now)
         Edition.objects.filter(pk__in=[e.pk for e in editions]).update(
             state=State.PUBLISHED,
@@ -127,7 +126,7 @@ class Release:
         )
         revisions = latest_revision_ids(editions)
         text = f"Published: {self.comment}"
-        events = EditionEvent.objects.bulk_create(
+        events = [
             EditionEvent(
                 edition=edition,
                 action="publish",
@@ -139,7 +138,9 @@ class Release:
                 revision_id=revisions.get(edition.pk),
             )
             for edition in editions
-        )
+        ]
+        # The superseded editions' events first, as they happened: one insert for all.
+        EditionEvent.objects.bulk_create([*superseded, *events])
         for edition, event in zip(editions, events, strict=True):
             edition.state = State.PUBLISHED
             edition.published_at = now
@@ -170,16 +171,6 @@ class Release:
 
 
 # --- the checks, over the whole set ----------------------------------------------------------
-
-
-def approved_fingerprints(editions):
-    """{edition id: the fingerprint its latest approval recorded} (one query)."""
-    rows = (
-        EditionEvent.objects.filter(edition__in=[e.pk for e in editions], action="approve")
-        .order_by("edition_id", "at", "pk")
-        .values_list("edition_id", "fingerprint")
-    )
-    return dict(rows)  # the latest approval of each edition comes last
 
 
 def latest_revision_ids(editions):

@@ -116,6 +116,13 @@ _MOVE_SQL = (
     f"UPDATE {PublicationClock._meta.db_table} SET tick = tick + 1 "
     f"WHERE id = {int(CLOCK_ID)} RETURNING tick"
 )
+# No row when the clock has none yet (a new database): _move_clock() then makes it.
+_MOVE_AND_MARK_SQL = (
+    f"WITH clock AS ({_MOVE_SQL}) "
+    f"INSERT INTO {PublicationScope._meta.db_table} (name, tick) "
+    "SELECT name, clock.tick FROM clock, unnest(%s::text[]) AS name "
+    "ON CONFLICT (name) DO UPDATE SET tick = EXCLUDED.tick RETURNING tick"
+)
 # Pages this process cached or fetched lately, oldest first. The shared cache hands back a fresh
 # copy of the page on every get (local memory unpickles it, Redis sends it over the wire);
 # about a hundred 130 kB pages per process is cheap memory for the pages readers are on.
@@ -200,8 +207,24 @@ def advance_clock(profiles=None, **signal_kwargs):
     if deferred is not None:
         deferred.append(frozenset(profiles or ()))
         return
-    tick = _move_clock()
     names = sorted(profile_scope(pk) for pk in profiles) if profiles else [SHARED]
+    tick = _move_clock_and_mark(names)
+    _seen = _NEVER
+    _saw(tick)  # at once: should the transaction roll back, this process is only more careful
+    transaction.on_commit(hold_until_seen)
+    transaction.on_commit(lambda: _announce(tick))
+
+
+def _move_clock_and_mark(names):
+    """Move the clock and mark the scopes `names` changed at its new tick; returns the tick.
+    On PostgreSQL one statement does both."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_MOVE_AND_MARK_SQL, [names])
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+    tick = _move_clock()
     PublicationScope.objects.bulk_create(
         [PublicationScope(name=name, tick=tick) for name in names],
         update_conflicts=True,
@@ -209,10 +232,7 @@ def advance_clock(profiles=None, **signal_kwargs):
         update_fields=["tick"],
         batch_size=1000,
     )
-    _seen = _NEVER
-    _saw(tick)  # at once: should the transaction roll back, this process is only more careful
-    transaction.on_commit(hold_until_seen)
-    transaction.on_commit(lambda: _announce(tick))
+    return tick
 
 
 def _move_clock():

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from reports.editions.fingerprint import (
+    changed_since_approval,
     content_fingerprint,
     content_fingerprints,
     fingerprints_in_database,
@@ -14,7 +15,7 @@ from reports.editions.fingerprint import (
 from reports.editions.freeze import lifecycle
 from reports.models import OverviewFact, Section
 from sources.models import Citation, Footnote
-from tests.builders import make_edition, make_report, make_source
+from tests.builders import approve_as_fixture, make_edition, make_report, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +75,17 @@ def test_postgresql_computes_the_same_fingerprint_as_python():
         pytest.skip("needs PostgreSQL: the fingerprint computed in the database")
     editions = varied_editions()
     assert fingerprints_in_database(editions) == fingerprints_in_python(editions)
+
+
+def test_an_edition_counts_as_changed_unless_its_latest_approval_saw_this_content():
+    never, kept, changed, again = (make_edition(footnotes=(("A note.",),)) for _ in range(4))
+    earlier = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    for edition in (kept, changed, again):
+        approve_as_fixture(edition, at=earlier)
+    with lifecycle():
+        Footnote.objects.filter(edition__in=[changed, again]).update(text="Changed after.")
+    approve_as_fixture(again)  # approved once more, as it is now
+
+    assert changed_since_approval([never, kept, changed, again]) == {never.pk, changed.pk}
+    assert changed_since_approval([kept]) == set()
+    assert changed_since_approval([]) == set()
