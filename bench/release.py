@@ -50,8 +50,8 @@ from django.utils import timezone  # noqa: E402
 from bench.countries import COUNTRIES  # noqa: E402
 from reports.editions import workflow  # noqa: E402
 from reports.editions.actions import Publish  # noqa: E402
+from reports.editions.fingerprint import content_fingerprints  # noqa: E402
 from reports.editions.freeze import lifecycle  # noqa: E402
-from reports.editions.release import content_fingerprints  # noqa: E402
 from reports.editions.revisions import record_written_rows  # noqa: E402
 from reports.models import (  # noqa: E402
     Country,

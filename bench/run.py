@@ -66,6 +66,7 @@ class Run:
         self.folder = RESULTS / self.started.strftime("%Y%m%dT%H%M%SZ")
         self.folder.mkdir(parents=True, exist_ok=True)
         self.results = {"scales": {}, "skipped": [], "errors": []}
+        self.ran = set()  # the labels of the scripts this run started
         self.wagtail = None
 
     # --- PostgreSQL ------------------------------------------------------------------------
@@ -99,6 +100,7 @@ class Run:
         environment.setdefault("SECRET_KEY", "benchmark-only-secret-key")
         if database:
             environment["DATABASE_URL"] = database
+        self.ran.add(label)
         log = self.folder / f"{label}.log"
         shown = " ".join(shlex.quote(str(part)) for part in command)
         print(f"== {label}: {shown}", flush=True)
@@ -392,9 +394,12 @@ class Run:
                 {"started": earlier["started"], "command": earlier["command"], "kept": kept}
             )
             self.results["merged"] += earlier.get("merged", [])
+            # What this run ran again speaks for itself: an earlier failure of it is gone.
             for kind in ("skipped", "errors"):
                 self.results[kind] += [
-                    f"{line} (run of {earlier['started']})" for line in earlier.get(kind, [])
+                    line if "(run of " in line else f"{line} (run of {earlier['started']})"
+                    for line in earlier.get(kind, [])
+                    if line.split(":", 1)[0] not in self.ran
                 ]
 
     def run(self):
