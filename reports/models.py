@@ -377,7 +377,10 @@ class Edition(models.Model):
     class Meta:
         ordering = ["-last_updated", "-id"]
         get_latest_by = "last_updated"
-        indexes = [models.Index(fields=["state", "-last_updated"], name="edition_state_updated")]
+        # The list filtered by state, in its order (last updated, then id) read from the index.
+        indexes = [
+            models.Index(fields=["state", "-last_updated", "-id"], name="edition_state_updated")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["profile"],

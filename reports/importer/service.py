@@ -41,7 +41,7 @@ from reports.models import (
 from reports.public.pagecache import clock_advanced_at_end
 from sources.models import Citation, Footnote, Source, SourceAlias
 
-from . import limits, parallel
+from . import limits, parallel, statistics
 from .countries import entry_for, lookup_entries
 from .parsing import CountryLookup, ParsedProfile, parse_document
 
@@ -65,6 +65,8 @@ ATTEMPTS = 3
 # Files written in one transaction at most (see import_in_batches).
 BATCH_FILES = 50
 BATCH_SECONDS = 0.25
+# How often a long import looks for tables it grew enough to analyse (importer.statistics).
+ANALYSE_SECONDS = 2
 RACE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 REPORT_TITLE = re.compile(r"^(?P<series>.+?)(?:\s+Report)?\s+(?P<year>\d{4})$")
 
@@ -281,7 +283,11 @@ def import_in_batches(items, options, reference, progress=None):
     and the file is written again at the start of the next batch.
     """
     files, position, collisions = [], 0, 0
+    analysed = time.monotonic()
     while position < len(items):
+        if time.monotonic() - analysed > ANALYSE_SECONDS:
+            statistics.analyse_grown_tables()
+            analysed = time.monotonic()
         batch, written = [], []  # the batch's entries; the (entry, parsed) of files written
         try:
             with transaction.atomic(), clock_advanced_at_end(), lifecycle():
