@@ -65,8 +65,6 @@ ATTEMPTS = 3
 # Files written in one transaction at most (see import_in_batches).
 BATCH_FILES = 50
 BATCH_SECONDS = 0.25
-# How often a long import looks for tables it grew enough to analyse (importer.statistics).
-ANALYSE_SECONDS = 2
 RACE_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 REPORT_TITLE = re.compile(r"^(?P<series>.+?)(?:\s+Report)?\s+(?P<year>\d{4})$")
 
@@ -283,11 +281,8 @@ def import_in_batches(items, options, reference, progress=None):
     and the file is written again at the start of the next batch.
     """
     files, position, collisions = [], 0, 0
-    analysed = time.monotonic()
     while position < len(items):
-        if time.monotonic() - analysed > ANALYSE_SECONDS:
-            statistics.analyse_grown_tables()
-            analysed = time.monotonic()
+        statistics.now_and_then()
         batch, written = [], []  # the batch's entries; the (entry, parsed) of files written
         try:
             with transaction.atomic(), clock_advanced_at_end(), lifecycle():

@@ -9,6 +9,8 @@ size of what it had written (BENCHMARKS.md, "Imports at 4× and 16×"). As autov
 table is analysed once the rows changed since its last analysis are half as many as it holds.
 """
 
+import time
+
 from django.db import connection
 from reversion.models import Version
 
@@ -20,6 +22,19 @@ GROWN = [Edition, Section, OverviewFact, Footnote, Citation, Source, Profile, Ed
 # Below this many changed rows a table is left to autovacuum: analysing costs more than it saves.
 MIN_CHANGED = 1000
 SHARE = 0.5
+# How often an import looks (the files of a parallel import come in many small groups).
+EVERY_SECONDS = 2
+_looked_at = None
+
+
+def now_and_then():
+    """analyse_grown_tables(), at most once every EVERY_SECONDS in this process."""
+    global _looked_at
+    now = time.monotonic()
+    if _looked_at is not None and now - _looked_at < EVERY_SECONDS:
+        return []
+    _looked_at = now
+    return analyse_grown_tables()
 
 
 def analyse_grown_tables():
